@@ -1,0 +1,293 @@
+"""The event bus: hands events to handlers, tracks detached work, drains it on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from .failures import ErrorHook, HandlerFailure
+from .handler import check_handler
+from .lookup import register_bus, unregister_bus
+from .policy import FailurePolicy
+from .scope import EventCollector, event_store
+from .types import Event
+
+__all__ = ["BusStats", "DrainReport", "EventBus"]
+
+logger = logging.getLogger("events_core")
+
+
+@dataclass
+class BusStats:
+    """Counters of one bus. Every event that is not handled shows up in one of them."""
+
+    #: Events handed to the handlers (each event counted once, whatever the number of handlers).
+    handled: int = 0
+    #: Handler failures (one handler failing on one batch counts once).
+    failed: int = 0
+    #: Events a failure policy chose not to handle.
+    discarded: int = 0
+    #: Events still pending when the bus was closed, cancelled after the drain timeout.
+    dropped: int = 0
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    """What a :meth:`EventBus.drain` or :meth:`EventBus.aclose` achieved."""
+
+    #: Events whose handling finished while draining.
+    handled: int
+    #: Events still pending when the timeout ran out.
+    pending: int
+
+
+class EventBus:
+    """Hands events to a list of handlers, in requests, in scopes, or on its own tasks.
+
+    * ``async with bus.scope():`` collects what is dispatched inside and hands it over at the end
+      (the middleware does the same for each request);
+    * a dispatch outside any open scope (a spawned task, a handler chaining an event, a plain
+      asyncio program) is handled at once on a task the bus tracks;
+    * :meth:`drain` waits for tracked work, :meth:`aclose` also cancels what is left after the
+      timeout (logging and counting it) and closes the handlers.
+
+    Handler errors are isolated: each is logged with the event and the handler, counted in
+    :attr:`stats`, and passed to ``on_error``. With ``raise_handler_errors=True`` (for tests) it is
+    raised instead.
+    """
+
+    def __init__(
+        self,
+        handlers: Iterable[Any] = (),
+        *,
+        bus_id: Hashable | None = None,
+        on_error: ErrorHook | None = None,
+        raise_handler_errors: bool = False,
+        drain_timeout: float = 10.0,
+    ) -> None:
+        if isinstance(handlers, (str, bytes)) or not isinstance(handlers, Iterable):
+            raise_type = type(handlers).__name__
+            from .errors import ConfigurationError
+
+            raise ConfigurationError(
+                f"handlers must be a list of event handlers, got {raise_type}: "
+                "e.g. handlers=[local_handler]."
+            )
+        self.handlers: tuple[Any, ...] = tuple(check_handler(h) for h in handlers)
+        self.bus_id: Hashable = id(self) if bus_id is None else bus_id
+        self.on_error = on_error
+        self.raise_handler_errors = raise_handler_errors
+        self.drain_timeout = drain_timeout
+        self.stats = BusStats()
+        #: The collector used by detached work: closed, so dispatches there come back here.
+        self.detached = EventCollector(self, closed=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: dict[asyncio.Task[None], int] = {}
+        self._batch: list[Event] | None = None
+        self._backlog: list[Event] = []
+        self._active = 0
+        self._deferred: Exception | None = None
+        register_bus(self)
+
+    def __repr__(self) -> str:
+        names = ", ".join(type(h).__name__ for h in self.handlers)
+        return f"<EventBus id={self.bus_id!r} handlers=[{names}] pending={self.pending}>"
+
+    # -- handing events over -------------------------------------------------------------
+
+    async def handle(self, events: Sequence[Event]) -> None:
+        """Hand ``events`` to every handler now and wait until they are done."""
+        self._active += 1
+        try:
+            handlers = self.handlers
+            if len(handlers) == 1:
+                await self._run(handlers[0], events)
+            elif handlers:
+                await asyncio.gather(*[self._run(h, events) for h in handlers])
+            self.stats.handled += len(events)
+        finally:
+            self._active -= 1
+
+    async def _run(self, handler: Any, events: Sequence[Event]) -> None:
+        try:
+            many = getattr(handler, "handle_many", None)
+            if many is not None:
+                await many(events)
+            else:
+                for event in events:
+                    await handler.handle(event)
+        except Exception as exc:
+            from .failures import describe_handler
+
+            self.report_failure(HandlerFailure(describe_handler(handler), tuple(events), exc))
+
+    def report_failure(self, failure: HandlerFailure) -> None:
+        """Log and count ``failure``, pass it to ``on_error``; raise it in raise mode."""
+        self.stats.failed += 1
+        logger.error("%s", failure, exc_info=failure.exception)
+        if self.on_error is not None:
+            try:
+                self.on_error(failure)
+            except Exception:
+                logger.exception("the on_error hook failed while reporting: %s", failure)
+        if self.raise_handler_errors:
+            raise failure.exception
+
+    def discard(self, events: Sequence[Event], reason: str) -> None:
+        """Count and log events that a failure policy chose not to handle."""
+        self.stats.discarded += len(events)
+        logger.info(
+            "%d event(s) discarded (%s): %s", len(events), reason, ", ".join(e[0] for e in events)
+        )
+
+    @asynccontextmanager
+    async def scope(
+        self, policy: FailurePolicy | str = FailurePolicy.ALWAYS
+    ) -> AsyncIterator[EventCollector]:
+        """Collect the events dispatched inside the block; hand them over when it ends.
+
+        If the block raises, ``policy`` decides whether its events are still handled.
+        """
+        policy = FailurePolicy(policy)
+        self.bind_loop()
+        collector = EventCollector(self)
+        token = event_store.set(collector)
+        raised = True
+        try:
+            yield collector
+            raised = False
+        finally:
+            collector.closed = True
+            try:
+                if collector:
+                    if policy.keeps(raised=raised, status=None):
+                        await self.handle(collector)
+                    else:
+                        self.discard(collector, "the scope raised")
+            finally:
+                event_store.reset(token)
+
+    # -- detached work -----------------------------------------------------------------------
+
+    def submit(self, event: Event) -> None:
+        """Handle ``event`` soon on a tracked task; safe to call from any thread."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        own = self._loop
+        if loop is not None and (own is None or own is loop or own.is_closed()):
+            self._loop = loop
+            self._enqueue(event)
+        elif own is not None and not own.is_closed():
+            own.call_soon_threadsafe(self._enqueue, event)
+        else:
+            self._backlog.append(event)
+            logger.debug("no event loop is running: %r is held until the bus runs", event[0])
+
+    def bind_loop(self) -> None:
+        """Bind the bus to the running event loop (done for you by scopes, lifespan, drain)."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            register_bus(self)
+            if self._backlog:
+                backlog, self._backlog = self._backlog, []
+                for event in backlog:
+                    self._enqueue(event)
+
+    def _enqueue(self, event: Event) -> None:
+        if self._batch is None:
+            self._batch = []
+            assert self._loop is not None
+            self._loop.call_soon(self._flush)
+        self._batch.append(event)
+
+    def _flush(self) -> None:
+        batch, self._batch = self._batch, None
+        if batch:
+            assert self._loop is not None
+            task = self._loop.create_task(self._run_detached(batch))
+            self._tasks[task] = len(batch)
+            task.add_done_callback(self._task_done)
+
+    async def _run_detached(self, events: list[Event]) -> None:
+        event_store.set(self.detached)
+        await self.handle(events)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        count = self._tasks.pop(task, 0)
+        if task.cancelled():
+            self.stats.dropped += count
+            return
+        exc = task.exception()
+        if isinstance(exc, Exception) and self._deferred is None:
+            self._deferred = exc  # only in raise mode: failures are caught otherwise
+
+    @property
+    def pending(self) -> int:
+        """Events dispatched outside a scope whose handling has not finished."""
+        return sum(self._tasks.values()) + len(self._batch or ()) + len(self._backlog)
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    async def drain(self, timeout: float | None = None) -> DrainReport:
+        """Wait up to ``timeout`` seconds (default :attr:`drain_timeout`) for pending work."""
+        self.bind_loop()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.drain_timeout if timeout is None else timeout)
+        before = self.pending
+        me = asyncio.current_task()
+        while True:
+            self._flush()
+            tasks = [t for t in self._tasks if t is not me]
+            busy = self._active - (1 if me is not None and me in self._tasks else 0)
+            remaining = deadline - loop.time()
+            if (not tasks and busy <= 0) or remaining <= 0:
+                break
+            if tasks:
+                await asyncio.wait(tasks, timeout=remaining)
+            else:
+                await asyncio.sleep(min(0.005, remaining))
+        report = DrainReport(handled=max(before - self.pending, 0), pending=self.pending)
+        if self._deferred is not None:
+            exc, self._deferred = self._deferred, None
+            raise exc
+        return report
+
+    async def aclose(self, timeout: float | None = None) -> DrainReport:
+        """Drain, cancel what is still pending (logged and counted as dropped), close handlers."""
+        try:
+            report = await self.drain(timeout)
+        finally:
+            leftover = [t for t in self._tasks if t is not asyncio.current_task()]
+            for task in leftover:
+                task.cancel()
+            if leftover:
+                await asyncio.gather(*leftover, return_exceptions=True)
+        if report.pending:
+            logger.error(
+                "event bus %r closed with %d event(s) not handled within %.1fs: dropped",
+                self.bus_id,
+                report.pending,
+                self.drain_timeout if timeout is None else timeout,
+            )
+        logger.info(
+            "event bus %r closed: %d event(s) handled while draining, %d dropped",
+            self.bus_id,
+            report.handled,
+            report.pending,
+        )
+        for handler in self.handlers:
+            close = getattr(handler, "aclose", None)
+            if close is not None:
+                try:
+                    await close()
+                except Exception:
+                    logger.exception("closing handler %r failed", handler)
+        unregister_bus(self)
+        return report

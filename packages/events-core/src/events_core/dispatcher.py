@@ -1,0 +1,150 @@
+"""``dispatch()``: record an event in the current request or scope, or hand it to a bus."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from enum import Enum
+from typing import Any
+
+from .errors import (
+    InvalidEventName,
+    MissingEventNameDuringDispatch,
+    MultiplePayloadsDetectedDuringDispatch,
+)
+from .hooks import hooks
+from .lookup import find_bus
+from .names import event_name_of
+from .registry import PayloadSchemaRegistry, registry
+from .scope import EventCollector, event_store
+from .settings import settings
+from .types import Event
+
+__all__ = ["dispatch"]
+
+_get_collector = event_store.get
+_dict_get = dict.get
+
+
+def dispatch(
+    event_name_or_model: Any = None,
+    payload: Any = None,
+    event_name: str | Enum | None = None,
+    validate_payload: bool = True,
+    payload_schema_cls_dict_args: Mapping[str, Any] | None = None,
+    payload_schema_registry: PayloadSchemaRegistry | None = None,
+    middleware_id: Hashable | None = None,
+    payload_schema_dump: bool = True,
+) -> None:
+    """Dispatch an event; its handlers run after the current response has been sent.
+
+    Call forms: ``dispatch("name")``, ``dispatch("name", {...})``,
+    ``dispatch(event_name="name", payload={...})``, ``dispatch(MyEnum.MEMBER, {...})``, and
+    ``dispatch(model)`` for a pydantic model defining ``__event_name__`` (``event_name=...``
+    overrides it).
+
+    A payload whose event has a schema in the registry is validated here, so a bad payload
+    raises pydantic's ``ValidationError`` in the caller. With ``payload_schema_dump`` (default)
+    handlers get ``model.model_dump(**payload_schema_cls_dict_args)``, else the model.
+
+    Inside a request (or ``bus.scope()``) the event is stored until the response is sent.
+    Elsewhere it is handed to the bus of ``middleware_id`` (or the only one alive) at once.
+    Does nothing while ``FASTAPI_EVENTS_DISABLE_DISPATCH`` is set.
+    """
+    if settings.disabled:
+        return
+    if event_name is None and event_name_or_model.__class__ is str and event_name_or_model:
+        name: str = event_name_or_model
+    else:
+        name, payload, validate_payload = _resolve(
+            event_name_or_model,
+            payload,
+            event_name,
+            payload_schema_cls_dict_args,
+            payload_schema_dump,
+            validate_payload,
+        )
+    if validate_payload:
+        schemas = registry if payload_schema_registry is None else payload_schema_registry
+        if schemas:
+            schema = _dict_get(schemas, name)
+            if schema is not None:
+                payload = _validate(
+                    name, schema, payload, payload_schema_cls_dict_args, payload_schema_dump
+                )
+    event: Event = (name, payload)
+    if hooks.on_dispatch is not None:
+        event = hooks.on_dispatch(event)
+    collector = _get_collector(None)
+    if (
+        collector is not None
+        and not collector.closed
+        and (middleware_id is None or middleware_id == collector.bus.bus_id)
+    ):
+        collector.append(event)
+        return
+    _dispatch_outside(event, collector, middleware_id)
+
+
+def _dispatch_outside(
+    event: Event, collector: EventCollector | None, middleware_id: Hashable | None
+) -> None:
+    if middleware_id is None and collector is not None:
+        bus = collector.bus
+    else:
+        bus = find_bus(middleware_id, event[0])
+    bus.submit(event)
+
+
+def _resolve(
+    obj: Any,
+    payload: Any,
+    event_name: str | Enum | None,
+    dump_args: Mapping[str, Any] | None,
+    dump: bool,
+    validate: bool,
+) -> tuple[str, Any, bool]:
+    """Work out name and payload for every call form but the plain ``dispatch("name", ...)``."""
+    if obj is not None and not isinstance(obj, (str, Enum)):
+        if not callable(getattr(type(obj), "model_dump", None)):
+            raise InvalidEventName(
+                f"dispatch() got {obj!r} ({type(obj).__name__}) as the event: pass a str or Enum "
+                "event name, or a pydantic model instance that defines __event_name__."
+            )
+        raw = event_name if event_name is not None else getattr(obj, "__event_name__", None)
+        if raw is None:
+            raise MissingEventNameDuringDispatch(
+                f"The model {type(obj).__qualname__} defines no __event_name__ and no "
+                "event_name=... was given."
+            )
+        name = event_name_of(raw)
+        if payload is not None:
+            raise MultiplePayloadsDetectedDuringDispatch(name)
+        body = obj.model_dump(**(dump_args or {})) if dump else obj
+        return name, body, False  # a model instance is valid already
+    if obj is not None and event_name is not None:
+        raise InvalidEventName(
+            f"dispatch() got two event names, {obj!r} and event_name={event_name!r}: pass one."
+        )
+    raw = obj if obj is not None else event_name
+    if raw is None:
+        raise MissingEventNameDuringDispatch()
+    return event_name_of(raw), payload, validate
+
+
+def _validate(
+    name: str,
+    schema: Any,
+    payload: Any,
+    dump_args: Mapping[str, Any] | None,
+    dump: bool,
+) -> Any:
+    try:
+        model = payload if isinstance(payload, schema) else schema.model_validate(payload)
+    except Exception as exc:
+        if hasattr(exc, "add_note"):
+            exc.add_note(
+                f"fastapi-events: the payload of event {name!r} does not match its registered "
+                f"schema {schema.__qualname__}; fix the payload or the schema."
+            )
+        raise
+    return model.model_dump(**(dump_args or {})) if dump else model

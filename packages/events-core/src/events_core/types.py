@@ -1,0 +1,71 @@
+"""The event type handlers receive, and the envelope that carries metadata with it."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any, Tuple  # noqa: UP035 - ``Tuple[...]`` keeps the original's alias
+
+__all__ = ["Envelope", "Event", "Payload", "envelope_of"]
+
+Payload = Any
+
+#: What a handler receives: ``(event_name, payload)``, as in the original fastapi-events.
+Event = Tuple[str, Any]  # noqa: UP006
+
+
+class Envelope(Tuple[str, Any]):  # noqa: UP006
+    """An event that carries metadata and still unpacks as ``name, payload = event``.
+
+    ``dispatch()`` stores plain tuples (the cheap path); forwarders and consumers wrap them in
+    an ``Envelope`` when they need an id, a timestamp or headers such as trace context.
+    """
+
+    id: str
+    timestamp: float
+    headers: dict[str, str]
+
+    def __new__(
+        cls,
+        name: str,
+        payload: Any = None,
+        *,
+        id: str | None = None,
+        timestamp: float | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Envelope:
+        self = super().__new__(cls, (name, payload))
+        self.id = id or uuid.uuid4().hex
+        self.timestamp = time.time() if timestamp is None else timestamp
+        self.headers = dict(headers) if headers else {}
+        return self
+
+    @property
+    def name(self) -> str:
+        """The event name."""
+        return self[0]
+
+    @property
+    def payload(self) -> Any:
+        """The event payload."""
+        return self[1]
+
+    def __repr__(self) -> str:
+        return f"Envelope({self[0]!r}, {self[1]!r}, id={self.id!r})"
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (self[0], self[1], self.id, self.timestamp, self.headers))
+
+
+def _rebuild(
+    name: str, payload: Any, id: str, timestamp: float, headers: dict[str, str]
+) -> Envelope:
+    return Envelope(name, payload, id=id, timestamp=timestamp, headers=headers)
+
+
+def envelope_of(event: Event) -> Envelope:
+    """Return ``event`` as an :class:`Envelope`, giving it an id and a timestamp if it has none."""
+    if isinstance(event, Envelope):
+        return event
+    return Envelope(event[0], event[1])

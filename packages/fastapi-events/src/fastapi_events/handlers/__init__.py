@@ -1,0 +1,1 @@
+"""Built-in handlers, at the import paths of the original fastapi-events."""

@@ -1,0 +1,5 @@
+"""``from fastapi_events.middleware import EventHandlerASGIMiddleware``."""
+
+from events_asgi import EventHandlerASGIMiddleware
+
+__all__ = ["EventHandlerASGIMiddleware"]

@@ -1,0 +1,1 @@
+"""Registries, at the import paths of the original fastapi-events."""
