@@ -124,7 +124,9 @@ class EventHandlerASGIMiddleware:
                     await self.bus.handle(collector)
                 else:
                     why = "the request raised" if raised else f"the response status was {code}"
-                    self.bus.discard(collector, f"{why}; failure_policy={self.failure_policy.value}")
+                    self.bus.discard(
+                        collector, f"{why}; failure_policy={self.failure_policy.value}"
+                    )
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         bus = self.bus

@@ -68,12 +68,17 @@ def check_handler(handler: Any) -> Any:
         )
     if isinstance(handler, BaseEventHandler):
         cls = type(handler)
-        if cls.handle is BaseEventHandler.handle and cls.handle_many is BaseEventHandler.handle_many:
+        if (
+            cls.handle is BaseEventHandler.handle
+            and cls.handle_many is BaseEventHandler.handle_many
+        ):
             raise ConfigurationError(
                 f"{cls.__qualname__} overrides neither handle() nor handle_many(): implement one."
             )
         return handler
-    if callable(getattr(handler, "handle_many", None)) or callable(getattr(handler, "handle", None)):
+    if callable(getattr(handler, "handle_many", None)) or callable(
+        getattr(handler, "handle", None)
+    ):
         return handler
     raise ConfigurationError(
         f"{handler!r} is not an event handler: handlers=[...] takes objects with an async "

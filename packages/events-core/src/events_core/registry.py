@@ -37,7 +37,9 @@ class PayloadSchemaRegistry(dict[str, type]):
         """
 
         def wrap(schema: SchemaT) -> SchemaT:
-            if not isinstance(schema, type) or not callable(getattr(schema, "model_validate", None)):
+            if not isinstance(schema, type) or not callable(
+                getattr(schema, "model_validate", None)
+            ):
                 raise ConfigurationError(
                     f"payload schema {schema!r} is not a pydantic model: register a subclass of "
                     "pydantic.BaseModel (pip install pydantic)."
@@ -45,7 +47,7 @@ class PayloadSchemaRegistry(dict[str, type]):
             raw = event_name if event_name is not None else getattr(schema, "__event_name__", None)
             if raw is None:
                 raise MissingEventNameDuringRegistration(schema)
-            dict.__setitem__(self, event_name_of(raw, where="register()"), schema)
+            self[event_name_of(raw, where="register()")] = schema
             return schema
 
         if _schema is None:
@@ -64,7 +66,7 @@ class PayloadSchemaRegistry(dict[str, type]):
         except Exception:
             return False
 
-    def get(self, key: EventName, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: EventName, default: Any = None) -> Any:
         return dict.get(self, event_name_of(key, where="lookup"), default)
 
     def unregister(self, event_name: EventName) -> None:

@@ -32,11 +32,6 @@ class EventCollector(list[Event]):
         state = "closed" if self.closed else "open"
         return f"<EventCollector {state} events={list.__repr__(self)}>"
 
-    __hash__ = object.__hash__
-
-    def __eq__(self, other: object) -> bool:
-        return self is other
-
 
 #: The event store of the current context: the request's (or scope's) collector.
 event_store: ContextVar[EventCollector] = ContextVar("fastapi_events_store")

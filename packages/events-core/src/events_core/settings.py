@@ -5,7 +5,12 @@ from __future__ import annotations
 import logging
 import os
 
-__all__ = ["DISABLE_DISPATCH_ENV_VAR", "dispatch_disabled", "reload_settings", "set_dispatch_disabled"]
+__all__ = [
+    "DISABLE_DISPATCH_ENV_VAR",
+    "dispatch_disabled",
+    "reload_settings",
+    "set_dispatch_disabled",
+]
 
 logger = logging.getLogger("events_core")
 

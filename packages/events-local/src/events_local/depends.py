@@ -1,4 +1,4 @@
-"""``Depends``: declare a dependency of a handler, without FastAPI (``fastapi.Depends`` works too)."""
+"""``Depends``: declare a handler's dependency without FastAPI (``fastapi.Depends`` works too)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,7 @@ class DependsMarker:
         return f"Depends({name}{'' if self.use_cache else ', use_cache=False'})"
 
 
-def Depends(  # noqa: N802 - mirrors fastapi.Depends
-    dependency: Callable[..., Any] | None = None, *, use_cache: bool = True
-) -> Any:
+def Depends(dependency: Callable[..., Any] | None = None, *, use_cache: bool = True) -> Any:
     """Declare a dependency, as ``param=Depends(func)`` or ``Annotated[T, Depends(func)]``.
 
     ``func`` may be sync or async, a plain function or a generator (``yield``): the code after
@@ -41,5 +39,7 @@ def as_dependency(value: object) -> DependsMarker | None:
         return value
     # fastapi.params.Depends (and Security) carry these two attributes; no import of FastAPI.
     if type(value).__name__ in {"Depends", "Security"} and hasattr(value, "dependency"):
-        return DependsMarker(getattr(value, "dependency", None), use_cache=getattr(value, "use_cache", True))
+        return DependsMarker(
+            getattr(value, "dependency", None), use_cache=getattr(value, "use_cache", True)
+        )
     return None

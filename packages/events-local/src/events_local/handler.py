@@ -32,7 +32,9 @@ class _Registration:
         self.pattern = pattern
         self.plan = plan
         wild = any(c in pattern for c in "*?[")
-        self.regex: re.Pattern[str] | None = re.compile(fnmatch.translate(pattern)) if wild else None
+        self.regex: re.Pattern[str] | None = (
+            re.compile(fnmatch.translate(pattern)) if wild else None
+        )
 
     def matches(self, name: str) -> bool:
         return self.regex.match(name) is not None if self.regex else name == self.pattern
@@ -71,9 +73,7 @@ class LocalHandler(BaseEventHandler):
     def register(self, _func: F, *, event_name: str | Enum = "*") -> F: ...
 
     @overload
-    def register(
-        self, _func: None = None, *, event_name: str | Enum = "*"
-    ) -> Callable[[F], F]: ...
+    def register(self, _func: None = None, *, event_name: str | Enum = "*") -> Callable[[F], F]: ...
 
     def register(
         self, _func: F | None = None, *, event_name: str | Enum = "*"

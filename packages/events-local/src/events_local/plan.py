@@ -70,11 +70,21 @@ def _is_model(ann: Any) -> bool:
 
 
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
+    """Resolved annotations; with string annotations that cannot all be resolved (names local
+    to a function), each one that can is resolved and the rest are left as strings."""
     target = func if inspect.isfunction(func) or inspect.ismethod(func) else type(func).__call__
     try:
         return typing.get_type_hints(target, include_extras=True)
     except Exception:
-        return {}
+        pass
+    namespace = getattr(inspect.unwrap(target), "__globals__", {})
+    hints: dict[str, Any] = {}
+    for name, raw in getattr(target, "__annotations__", {}).items():
+        try:
+            hints[name] = eval(raw, namespace) if isinstance(raw, str) else raw  # noqa: S307
+        except Exception:
+            hints[name] = raw
+    return hints
 
 
 def _unwrap_annotated(ann: Any) -> tuple[Any, DependsMarker | None]:
@@ -184,4 +194,3 @@ def analyse(
         needs_exit_stack=needs_stack,
         children=tuple(children),
     )
-

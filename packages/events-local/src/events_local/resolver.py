@@ -124,7 +124,8 @@ class Resolver:
                 exc: BaseException | None,
                 tb: TracebackType | None,
             ) -> bool | None:
-                return await run_sync(cm.__exit__, exc_type, exc, tb)
+                suppressed: bool | None = await run_sync(cm.__exit__, exc_type, exc, tb)
+                return suppressed
 
             stack.push_async_exit(exit_in_thread)
         elif plan.is_async:

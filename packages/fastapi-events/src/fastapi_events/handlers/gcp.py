@@ -1,4 +1,4 @@
-"""``from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler`` (extra ``[google]``)."""
+"""``from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler`` (``[google]``)."""
 
 from typing import Any
 
