@@ -240,7 +240,11 @@ async def test_json_endpoint_through_fastapi() -> None:
         return JSONResponse(item, status_code=201)
 
     response = await send_request(
-        app, "/items", method="POST", body=b'{"a": 1}', headers=[(b"content-type", b"application/json")]
+        app,
+        "/items",
+        method="POST",
+        body=b'{"a": 1}',
+        headers=[(b"content-type", b"application/json")],
     )
     assert response.status == 201
     assert rec.events == [("item-created", {"a": 1})]

@@ -90,9 +90,7 @@ async def test_yield_dependencies_tear_down_after_the_handler(
         log.append("close sync")
 
     @handler.register(event_name="ok")
-    async def ok(
-        event: Event, a: str = Depends(resource), s: str = Depends(sync_resource)
-    ) -> None:
+    async def ok(event: Event, a: str = Depends(resource), s: str = Depends(sync_resource)) -> None:
         log.append(f"handler {a} {s}")
 
     @handler.register(event_name="fail")
