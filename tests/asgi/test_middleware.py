@@ -228,10 +228,10 @@ async def test_other_scope_types_pass_through() -> None:
 
 
 async def test_json_endpoint_through_fastapi() -> None:
-    from fastapi import FastAPI
+    fastapi = pytest.importorskip("fastapi")
 
     rec = Recorder()
-    app = FastAPI()
+    app = fastapi.FastAPI()
     app.add_middleware(EventHandlerASGIMiddleware, handlers=[rec])
 
     @app.post("/items")

@@ -66,7 +66,7 @@ async def send_request(
     return response
 
 
-class lifespan:  # noqa: N801 - used as ``async with lifespan(app):``
+class lifespan:
     """Run the app's lifespan startup on enter and shutdown on exit."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -78,9 +78,7 @@ class lifespan:  # noqa: N801 - used as ``async with lifespan(app):``
 
     async def __aenter__(self) -> lifespan:
         scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self.state}
-        self._task = asyncio.ensure_future(
-            self._app(scope, self._inbox.get, self._outbox.put)
-        )
+        self._task = asyncio.ensure_future(self._app(scope, self._inbox.get, self._outbox.put))
         await self._inbox.put({"type": "lifespan.startup"})
         message = await self._outbox.get()
         if message["type"] != "lifespan.startup.complete":

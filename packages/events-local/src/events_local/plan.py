@@ -81,7 +81,7 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     hints: dict[str, Any] = {}
     for name, raw in getattr(target, "__annotations__", {}).items():
         try:
-            hints[name] = eval(raw, namespace) if isinstance(raw, str) else raw  # noqa: S307
+            hints[name] = eval(raw, namespace) if isinstance(raw, str) else raw
         except Exception:
             hints[name] = raw
     return hints

@@ -1,0 +1,1 @@
+"""The quickstart app: ``scripts/demo`` runs it in-process (``python -m examples.quickstart``)."""
