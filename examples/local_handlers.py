@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel
 
-from events_core import EventBus, HandlerFailure, dispatch
+from events_core import EventBus, HandlerFailure, dispatch, name_of
 from events_local import Depends, LocalHandler
 
 handler = LocalHandler(max_concurrency=10)  # at most 10 events handled at once
@@ -65,7 +65,7 @@ async def welcome(
 
 @handler.register(event_name="user.*")
 def count_user_events(event: tuple[str, object]) -> None:  # sync: runs in a thread
-    log.append(f"counted {event[0]}")
+    log.append(f"counted {name_of(event)}")  # the str name, also for Enum members
 
 
 @handler.register(event_name="user.deleted")

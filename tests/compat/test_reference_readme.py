@@ -132,7 +132,10 @@ async def test_schema_blocks_statement_by_statement() -> None:
                     exec(compiled, ns)
             else:
                 exec(compiled, ns)
-    assert [e[0] for e in recorder.events] == ["USER_SIGNED_UP", "USER_ACTIVATED", "USER_SIGNED_UP"]
+    events = ns["UserEvents"]
+    # as in the original, handlers get the Enum member that was dispatched
+    assert [e[0] for e in recorder.events] == [events.SIGNED_UP, events.ACTIVATED, "USER_SIGNED_UP"]
+    assert recorder.events[0][1]["user_id"] == recorder.events[2][1]["user_id"]
 
 
 async def test_local_handler_blocks() -> None:

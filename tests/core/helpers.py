@@ -28,5 +28,5 @@ class Recorder(BaseEventHandler):
         self.closed = True
 
     @property
-    def names(self) -> list[str]:
+    def names(self) -> list[object]:
         return [e[0] for e in self.events]

@@ -35,8 +35,8 @@ async def test_call_forms_of_the_reference_api() -> None:
         ("cat-requested-a-fish", {"cat_id": 1}),
         ("positional", {"x": 1}),
         ("keyword", {"y": 2}),
-        ("color.red", {"z": 3}),
-        ("color.red", None),
+        (Color.RED, {"z": 3}),
+        (Color.RED, None),
     ]
 
 

@@ -134,3 +134,19 @@ def test_registration_errors_name_handler_and_parameter(handler: LocalHandler) -
 def test_bad_max_concurrency() -> None:
     with pytest.raises(ConfigurationError, match="max_concurrency"):
         LocalHandler(max_concurrency=0)
+
+
+async def test_enum_names_match_by_value_and_reach_handlers_as_given(
+    handler: LocalHandler, harness: Harness
+) -> None:
+    got: list[object] = []
+
+    @handler.register(event_name=Cat.ATE)
+    async def on_ate(event: Event) -> None:
+        got.append(event[0])
+
+    async with harness.bus.scope():
+        dispatch(Cat.ATE)
+        dispatch("cat.ate")
+    assert got == [Cat.ATE, "cat.ate"]
+    assert got[0] is Cat.ATE

@@ -24,7 +24,7 @@ from .policy import FailurePolicy
 from .registry import PayloadSchemaRegistry, registry
 from .scope import EventCollector, current_collector, event_store
 from .settings import DISABLE_DISPATCH_ENV_VAR, reload_settings, set_dispatch_disabled
-from .types import Envelope, Event, envelope_of
+from .types import Envelope, Event, EventName, envelope_of, name_of
 
 try:
     __version__ = version("events-core")
@@ -43,6 +43,7 @@ __all__ = [
     "Event",
     "EventBus",
     "EventCollector",
+    "EventName",
     "EventScopeNotFound",
     "EventsError",
     "FailurePolicy",
@@ -58,6 +59,7 @@ __all__ = [
     "dispatch",
     "envelope_of",
     "event_store",
+    "name_of",
     "registry",
     "reload_settings",
     "report_failure",

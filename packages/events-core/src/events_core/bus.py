@@ -14,7 +14,7 @@ from .handler import check_handler
 from .lookup import register_bus, unregister_bus
 from .policy import FailurePolicy
 from .scope import EventCollector, event_store
-from .types import Event
+from .types import Event, name_of
 
 __all__ = ["BusStats", "DrainReport", "EventBus"]
 
@@ -141,7 +141,10 @@ class EventBus:
         """Count and log events that a failure policy chose not to handle."""
         self.stats.discarded += len(events)
         logger.info(
-            "%d event(s) discarded (%s): %s", len(events), reason, ", ".join(e[0] for e in events)
+            "%d event(s) discarded (%s): %s",
+            len(events),
+            reason,
+            ", ".join(name_of(e) for e in events),
         )
 
     @asynccontextmanager
@@ -187,7 +190,7 @@ class EventBus:
             own.call_soon_threadsafe(self._enqueue, event)
         else:
             self._backlog.append(event)
-            logger.debug("no event loop is running: %r is held until the bus runs", event[0])
+            logger.debug("no event loop is running: %r is held until the bus runs", name_of(event))
 
     def bind_loop(self) -> None:
         """Bind the bus to the running event loop (done for you by scopes, lifespan, drain)."""

@@ -19,7 +19,11 @@ from .scope import EventCollector, event_store
 from .settings import settings
 from .types import Event
 
-__all__ = ["dispatch"]
+__all__ = ["DEFAULT_DUMP_ARGS", "dispatch"]
+
+#: ``model_dump()`` arguments used when ``payload_schema_cls_dict_args`` is not given (as the
+#: original fastapi-events).
+DEFAULT_DUMP_ARGS: Mapping[str, Any] = {"exclude_unset": True}
 
 _get_collector = event_store.get
 _dict_get = dict.get
@@ -42,9 +46,12 @@ def dispatch(
     ``dispatch(model)`` for a pydantic model defining ``__event_name__`` (``event_name=...``
     overrides it).
 
-    A payload whose event has a schema in the registry is validated here, so a bad payload
-    raises pydantic's ``ValidationError`` in the caller. With ``payload_schema_dump`` (default)
-    handlers get ``model.model_dump(**payload_schema_cls_dict_args)``, else the model.
+    A payload (a mapping, or none) whose event has a schema in the registry is validated here,
+    so a bad payload raises pydantic's ``ValidationError`` in the caller. With
+    ``payload_schema_dump`` (default) handlers get ``model.model_dump(**args)`` with
+    ``args = payload_schema_cls_dict_args or {"exclude_unset": True}``, else the model.
+
+    Handlers receive the name as given: a str, or the Enum member (matched by its value).
 
     Inside a request (or ``bus.scope()``) the event is stored until the response is sent.
     Elsewhere it is handed to the bus of ``middleware_id`` (or the only one alive) at once.
@@ -53,9 +60,9 @@ def dispatch(
     if settings.disabled:
         return
     if event_name is None and event_name_or_model.__class__ is str and event_name_or_model:
-        name: str = event_name_or_model
+        name = key = event_name_or_model
     else:
-        name, payload, validate_payload = _resolve(
+        name, key, payload, validate_payload = _resolve(
             event_name_or_model,
             payload,
             event_name,
@@ -66,10 +73,10 @@ def dispatch(
     if validate_payload:
         schemas = registry if payload_schema_registry is None else payload_schema_registry
         if schemas:
-            schema = _dict_get(schemas, name)
+            schema = _dict_get(schemas, key)
             if schema is not None:
                 payload = _validate(
-                    name, schema, payload, payload_schema_cls_dict_args, payload_schema_dump
+                    key, schema, payload, payload_schema_cls_dict_args, payload_schema_dump
                 )
     event: Event = (name, payload)
     if hooks.on_dispatch is not None:
@@ -102,8 +109,12 @@ def _resolve(
     dump_args: Mapping[str, Any] | None,
     dump: bool,
     validate: bool,
-) -> tuple[str, Any, bool]:
-    """Work out name and payload for every call form but the plain ``dispatch("name", ...)``."""
+) -> tuple[Any, str, Any, bool]:
+    """Work out name and payload for every call form but the plain ``dispatch("name", ...)``.
+
+    Returns the name as handlers receive it (a str, or the Enum member given, as the original
+    did), its ``str`` key, the payload, and whether the payload still needs validating.
+    """
     if obj is not None and not isinstance(obj, (str, Enum)):
         if not callable(getattr(type(obj), "model_dump", None)):
             raise InvalidEventName(
@@ -116,11 +127,11 @@ def _resolve(
                 f"The model {type(obj).__qualname__} defines no __event_name__ and no "
                 "event_name=... was given."
             )
-        name = event_name_of(raw)
-        if payload is not None:
-            raise MultiplePayloadsDetectedDuringDispatch(name)
-        body = obj.model_dump(**(dump_args or {})) if dump else obj
-        return name, body, False  # a model instance is valid already
+        key = event_name_of(raw)
+        if payload:
+            raise MultiplePayloadsDetectedDuringDispatch(key)
+        body = obj.model_dump(**(dump_args or DEFAULT_DUMP_ARGS)) if dump else obj
+        return raw, key, body, False  # a model instance is valid already
     if obj is not None and event_name is not None:
         raise InvalidEventName(
             f"dispatch() got two event names, {obj!r} and event_name={event_name!r}: pass one."
@@ -128,7 +139,7 @@ def _resolve(
     raw = obj if obj is not None else event_name
     if raw is None:
         raise MissingEventNameDuringDispatch()
-    return event_name_of(raw), payload, validate
+    return raw, event_name_of(raw), payload, validate
 
 
 def _validate(
@@ -138,13 +149,18 @@ def _validate(
     dump_args: Mapping[str, Any] | None,
     dump: bool,
 ) -> Any:
-    try:
-        model = payload if isinstance(payload, schema) else schema.model_validate(payload)
-    except Exception as exc:
-        if hasattr(exc, "add_note"):
-            exc.add_note(
-                f"fastapi-events: the payload of event {name!r} does not match its registered "
-                f"schema {schema.__qualname__}; fix the payload or the schema."
-            )
-        raise
-    return model.model_dump(**(dump_args or {})) if dump else model
+    if isinstance(payload, schema):
+        model = payload
+    elif payload and not isinstance(payload, Mapping):
+        return payload  # as the original: only mappings (or no payload) are validated
+    else:
+        try:
+            model = schema.model_validate(payload or {})
+        except Exception as exc:
+            if hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"fastapi-events: the payload of event {name!r} does not match its "
+                    f"registered schema {schema.__qualname__}; fix the payload or the schema."
+                )
+            raise
+    return model.model_dump(**(dump_args or DEFAULT_DUMP_ARGS)) if dump else model

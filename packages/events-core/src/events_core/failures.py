@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .scope import event_store
-from .types import Event
+from .types import Event, name_of
 
 __all__ = ["ErrorHook", "HandlerFailure", "describe_handler", "report_failure"]
 
@@ -25,7 +25,7 @@ class HandlerFailure:
     @property
     def event_names(self) -> tuple[str, ...]:
         """The names of the events the handler failed on."""
-        return tuple(event[0] for event in self.events)
+        return tuple(name_of(event) for event in self.events)
 
     def __str__(self) -> str:
         names = ", ".join(repr(n) for n in self.event_names)

@@ -41,7 +41,7 @@ _HOW = (
 )
 
 
-def find_bus(bus_id: Hashable | None, event_name: str) -> EventBus:
+def find_bus(bus_id: Hashable | None, event_name: object) -> EventBus:
     """The bus with ``bus_id``, or the only one alive; else :class:`EventScopeNotFound`."""
     if bus_id is not None:
         bus = _buses.get(bus_id)

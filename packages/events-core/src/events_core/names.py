@@ -5,10 +5,9 @@ from __future__ import annotations
 from enum import Enum
 
 from .errors import InvalidEventName
+from .types import EventName
 
 __all__ = ["EventName", "event_name_of"]
-
-EventName = str | Enum
 
 
 def event_name_of(name: object, *, where: str = "dispatch()") -> str:

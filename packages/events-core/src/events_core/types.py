@@ -5,17 +5,30 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping
-from typing import Any, Tuple  # noqa: UP035 - ``Tuple[...]`` keeps the original's alias
+from enum import Enum
+from typing import Any, Tuple, Union  # noqa: UP035 - ``Tuple[...]`` keeps the original's alias
 
-__all__ = ["Envelope", "Event", "Payload", "envelope_of"]
+__all__ = ["Envelope", "Event", "EventName", "Payload", "envelope_of", "name_of"]
 
 Payload = Any
+#: An event name: a str, or an Enum member whose value is the str name.
+EventName = Union[str, Enum]  # noqa: UP007
 
-#: What a handler receives: ``(event_name, payload)``, as in the original fastapi-events.
-Event = Tuple[str, Any]  # noqa: UP006
+#: What a handler receives: ``(event_name, payload)``, as in the original fastapi-events. The
+#: name is the str, or the Enum member, that was dispatched.
+Event = Tuple[EventName, Any]  # noqa: UP006
 
 
-class Envelope(Tuple[str, Any]):  # noqa: UP006
+def name_of(event: Event) -> str:
+    """The ``str`` name of ``event`` (the value of an Enum member)."""
+    name = event[0]
+    if isinstance(name, str):
+        return name
+    value = name.value
+    return value if isinstance(value, str) else str(value)
+
+
+class Envelope(Tuple[EventName, Any]):  # noqa: UP006
     """An event that carries metadata and still unpacks as ``name, payload = event``.
 
     ``dispatch()`` stores plain tuples (the cheap path); forwarders and consumers wrap them in
@@ -28,7 +41,7 @@ class Envelope(Tuple[str, Any]):  # noqa: UP006
 
     def __new__(
         cls,
-        name: str,
+        name: EventName,
         payload: Any = None,
         *,
         id: str | None = None,
@@ -43,8 +56,8 @@ class Envelope(Tuple[str, Any]):  # noqa: UP006
 
     @property
     def name(self) -> str:
-        """The event name."""
-        return self[0]
+        """The event name, as a str."""
+        return name_of(self)
 
     @property
     def payload(self) -> Any:
@@ -59,7 +72,7 @@ class Envelope(Tuple[str, Any]):  # noqa: UP006
 
 
 def _rebuild(
-    name: str, payload: Any, id: str, timestamp: float, headers: dict[str, str]
+    name: EventName, payload: Any, id: str, timestamp: float, headers: dict[str, str]
 ) -> Envelope:
     return Envelope(name, payload, id=id, timestamp=timestamp, headers=headers)
 

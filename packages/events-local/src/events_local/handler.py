@@ -10,7 +10,7 @@ from contextlib import nullcontext
 from enum import Enum
 from typing import Any, TypeVar, overload
 
-from events_core import BaseEventHandler, Event, report_failure
+from events_core import BaseEventHandler, Event, EventName, report_failure
 from events_core.hooks import hooks
 from events_core.names import event_name_of
 
@@ -60,7 +60,7 @@ class LocalHandler(BaseEventHandler):
 
             raise ConfigurationError(f"max_concurrency must be at least 1, got {max_concurrency}")
         self._registrations: list[_Registration] = []
-        self._cache: dict[str, tuple[CallPlan, ...]] = {}
+        self._cache: dict[EventName, tuple[CallPlan, ...]] = {}
         self.max_concurrency = max_concurrency
         self._semaphore: asyncio.Semaphore | None = None
         #: Dependency overrides, as FastAPI's ``app.dependency_overrides``: original -> stand-in.
@@ -119,11 +119,15 @@ class LocalHandler(BaseEventHandler):
         """``(pattern, function)`` pairs in registration order."""
         return [(r.pattern, r.plan.func) for r in self._registrations]
 
-    def handlers_for(self, event_name: str) -> tuple[CallPlan, ...]:
-        """The plans of the functions that handle ``event_name``, in registration order."""
+    def handlers_for(self, event_name: EventName) -> tuple[CallPlan, ...]:
+        """The plans of the functions that handle ``event_name``, in registration order.
+
+        An Enum member is matched by its value.
+        """
         plans = self._cache.get(event_name)
         if plans is None:
-            plans = tuple(r.plan for r in self._registrations if r.matches(event_name))
+            key = event_name if isinstance(event_name, str) else event_name_of(event_name)
+            plans = tuple(r.plan for r in self._registrations if r.matches(key))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[event_name] = plans
