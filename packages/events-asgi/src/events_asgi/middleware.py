@@ -87,7 +87,7 @@ class EventHandlerASGIMiddleware:
                 await self.app(scope, receive, send)
             return
         bus = self.bus
-        collector = EventCollector(bus)
+        collector = EventCollector.open(bus)
         token = event_store.set(collector)
         try:
             if self._always:

@@ -84,7 +84,7 @@ class EventBus:
         self.drain_timeout = drain_timeout
         self.stats = BusStats()
         #: The collector used by detached work: closed, so dispatches there come back here.
-        self.detached = EventCollector(self, closed=True)
+        self.detached = EventCollector.open(self, closed=True)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: dict[asyncio.Task[None], int] = {}
         self._batch: list[Event] | None = None
@@ -157,7 +157,7 @@ class EventBus:
         """
         policy = FailurePolicy(policy)
         self.bind_loop()
-        collector = EventCollector(self)
+        collector = EventCollector.open(self)
         token = event_store.set(collector)
         raised = True
         try:

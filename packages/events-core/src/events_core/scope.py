@@ -23,10 +23,16 @@ class EventCollector(list[Event]):
 
     __slots__ = ("bus", "closed")
 
-    def __init__(self, bus: EventBus, *, closed: bool = False) -> None:
-        super().__init__()
-        self.bus = bus
-        self.closed = closed
+    bus: EventBus
+    closed: bool
+
+    @classmethod
+    def open(cls, bus: EventBus, *, closed: bool = False) -> EventCollector:
+        """A new, empty collector for ``bus`` (kept cheap: it runs once per request)."""
+        collector = cls()
+        collector.bus = bus
+        collector.closed = closed
+        return collector
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
