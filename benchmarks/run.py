@@ -27,7 +27,7 @@ def ensure_original() -> Path:
         subprocess.run(
             ["uv", "venv", "--quiet", "--python", sys.executable, str(ORIGINAL_ENV)], check=True
         )
-    pins = [ORIGINAL, f"fastapi=={version('fastapi')}", f"pydantic=={version('pydantic')}"]
+    pins = [ORIGINAL, *(f"{name}=={version(name)}" for name in ("fastapi", "pydantic", "uvicorn"))]
     subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), *pins], check=True)
     return python
 

@@ -14,3 +14,5 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 export PATH
 export UV_PYTHON="${UV_PYTHON:-3.11}"
+# Only interpreters already on the machine: this workplace reaches PyPI, not Python downloads.
+export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
