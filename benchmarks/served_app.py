@@ -1,4 +1,4 @@
-"""The app served by uvicorn in benchmarks/uvicorn_wrk.py: ``bare`` or with the middleware (``events``).
+"""The app that benchmarks/uvicorn_wrk.py serves: ``bare``, or with the middleware (``events``).
 
 Imports only ``fastapi_events.*`` paths, so it runs under ours and under fastapi-events 0.12.2.
 """

@@ -1,6 +1,6 @@
 """Requests per second and p99 latency under uvicorn and wrk, ours and the original's.
 
-Usage: ``uv run python benchmarks/uvicorn_wrk.py [--seconds 5]`` (needs ``wrk``: apt-get install wrk).
+Usage: ``uv run python benchmarks/uvicorn_wrk.py [--seconds 5]`` (needs ``apt-get install wrk``).
 
 For each implementation, one uvicorn worker serves ``served_app.py`` on a free loopback port,
 bare and with the middleware plus one local handler, one event per request; wrk drives it with
