@@ -63,7 +63,8 @@ def wrk(port: int, connections: int, seconds: int) -> tuple[float, float]:
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", done.stdout)
-    assert rps is not None and p99 is not None, done.stdout
+    if rps is None or p99 is None:
+        raise RuntimeError(f"unexpected wrk output:\n{done.stdout}")
     scale = {"us": 1e-3, "ms": 1.0, "s": 1e3}[p99.group(2)]
     return float(rps.group(1)), float(p99.group(1)) * scale
 
