@@ -9,16 +9,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from .failures import ErrorHook, HandlerFailure
+from .failures import ErrorHook, HandlerFailure, describe_handler
 from .handler import check_handler
 from .lookup import register_bus, unregister_bus
 from .policy import FailurePolicy
 from .scope import EventCollector, event_store
+from .settings import settings
 from .types import Event, name_of
 
 __all__ = ["BusStats", "DrainReport", "EventBus"]
 
 logger = logging.getLogger("events_core")
+
+#: Set on an exception re-raised in raise mode, so that it is reported once only.
+_REPORTED = "_fastapi_events_reported"
 
 
 @dataclass
@@ -58,6 +62,9 @@ class EventBus:
     Handler errors are isolated: each is logged with the event and the handler, counted in
     :attr:`stats`, and passed to ``on_error``. With ``raise_handler_errors=True`` (for tests) it is
     raised instead.
+
+    A bus is ``discoverable`` by default: ``dispatch()`` outside any scope can find it (by
+    ``bus_id``, or as the only bus alive). Pass ``discoverable=False`` for a private bus.
     """
 
     def __init__(
@@ -68,6 +75,7 @@ class EventBus:
         on_error: ErrorHook | None = None,
         raise_handler_errors: bool = False,
         drain_timeout: float = 10.0,
+        discoverable: bool = True,
     ) -> None:
         if isinstance(handlers, (str, bytes)) or not isinstance(handlers, Iterable):
             raise_type = type(handlers).__name__
@@ -91,7 +99,9 @@ class EventBus:
         self._backlog: list[Event] = []
         self._active = 0
         self._deferred: Exception | None = None
-        register_bus(self)
+        self.discoverable = discoverable
+        if discoverable:
+            register_bus(self)
 
     def __repr__(self) -> str:
         names = ", ".join(type(h).__name__ for h in self.handlers)
@@ -121,8 +131,8 @@ class EventBus:
                 for event in events:
                     await handler.handle(event)
         except Exception as exc:
-            from .failures import describe_handler
-
+            if getattr(exc, _REPORTED, False):
+                raise  # raise mode: reported where it happened, on its way to the caller
             self.report_failure(HandlerFailure(describe_handler(handler), tuple(events), exc))
 
     def report_failure(self, failure: HandlerFailure) -> None:
@@ -134,7 +144,8 @@ class EventBus:
                 self.on_error(failure)
             except Exception:
                 logger.exception("the on_error hook failed while reporting: %s", failure)
-        if self.raise_handler_errors:
+        if self.raise_handler_errors or settings.raise_handler_errors:
+            setattr(failure.exception, _REPORTED, True)
             raise failure.exception
 
     def discard(self, events: Sequence[Event], reason: str) -> None:
@@ -197,7 +208,8 @@ class EventBus:
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             self._loop = loop
-            register_bus(self)
+            if self.discoverable:
+                register_bus(self)
             if self._backlog:
                 backlog, self._backlog = self._backlog, []
                 for event in backlog:

@@ -80,7 +80,10 @@ def dispatch(
                 )
     event: Event = (name, payload)
     if hooks.on_dispatch is not None:
-        event = hooks.on_dispatch(event)
+        hooked = hooks.on_dispatch(event)
+        if hooked is None:
+            return
+        event = hooked
     collector = _get_collector(None)
     if (
         collector is not None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .scope import event_store
+from .settings import settings
 from .types import Event, name_of
 
 __all__ = ["ErrorHook", "HandlerFailure", "describe_handler", "report_failure"]
@@ -54,5 +55,7 @@ def report_failure(handler: object, events: Sequence[Event], exc: Exception) -> 
     collector = event_store.get(None)
     if collector is None:
         logger.error("%s", failure, exc_info=exc)
+        if settings.raise_handler_errors:
+            raise exc
         return
     collector.bus.report_failure(failure)

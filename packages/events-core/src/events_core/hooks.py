@@ -17,8 +17,9 @@ class _Hooks:
     __slots__ = ("handling", "on_dispatch")
 
     def __init__(self) -> None:
-        #: Called by ``dispatch()`` with the event; returns the event to store (may add headers).
-        self.on_dispatch: Callable[[Event], Event] | None = None
+        #: Called by ``dispatch()`` with the event; returns the event to store (it may add
+        #: headers), or ``None`` to keep it from the handlers (the testing kit does, on request).
+        self.on_dispatch: Callable[[Event], Event | None] | None = None
         #: Returns a context manager around one handler handling one event:
         #: ``handling(handler_class_name, handler_path, event)``.
         self.handling: Callable[[str, str, Event], AbstractContextManager[Any]] | None = None

@@ -20,10 +20,12 @@ _TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
 
 
 class _Settings:
-    __slots__ = ("disabled",)
+    __slots__ = ("disabled", "raise_handler_errors")
 
     def __init__(self) -> None:
         self.disabled = False
+        #: Every bus raises handler errors instead of logging them (the testing kit sets it).
+        self.raise_handler_errors = False
 
 
 settings = _Settings()
