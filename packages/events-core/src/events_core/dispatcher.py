@@ -14,16 +14,12 @@ from .errors import (
 from .hooks import hooks
 from .lookup import find_bus
 from .names import event_name_of
-from .registry import PayloadSchemaRegistry, registry
+from .registry import DEFAULT_DUMP_ARGS, PayloadSchemaRegistry, registry, validate_with
 from .scope import EventCollector, event_store
 from .settings import settings
 from .types import Event
 
-__all__ = ["DEFAULT_DUMP_ARGS", "dispatch"]
-
-#: ``model_dump()`` arguments used when ``payload_schema_cls_dict_args`` is not given (as the
-#: original fastapi-events).
-DEFAULT_DUMP_ARGS: Mapping[str, Any] = {"exclude_unset": True}
+__all__ = ["dispatch"]
 
 _get_collector = event_store.get
 _dict_get = dict.get
@@ -75,8 +71,8 @@ def dispatch(
         if schemas:
             schema = _dict_get(schemas, key)
             if schema is not None:
-                payload = _validate(
-                    key, schema, payload, payload_schema_cls_dict_args, payload_schema_dump
+                payload = validate_with(
+                    schema, key, payload, payload_schema_cls_dict_args, payload_schema_dump
                 )
     event: Event = (name, payload)
     if hooks.on_dispatch is not None:
@@ -143,27 +139,3 @@ def _resolve(
     if raw is None:
         raise MissingEventNameDuringDispatch()
     return raw, event_name_of(raw), payload, validate
-
-
-def _validate(
-    name: str,
-    schema: Any,
-    payload: Any,
-    dump_args: Mapping[str, Any] | None,
-    dump: bool,
-) -> Any:
-    if isinstance(payload, schema):
-        model = payload
-    elif payload and not isinstance(payload, Mapping):
-        return payload  # as the original: only mappings (or no payload) are validated
-    else:
-        try:
-            model = schema.model_validate(payload or {})
-        except Exception as exc:
-            if hasattr(exc, "add_note"):
-                exc.add_note(
-                    f"fastapi-events: the payload of event {name!r} does not match its "
-                    f"registered schema {schema.__qualname__}; fix the payload or the schema."
-                )
-            raise
-    return model.model_dump(**(dump_args or DEFAULT_DUMP_ARGS)) if dump else model

@@ -2,15 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, overload
 
 from .errors import ConfigurationError, MissingEventNameDuringRegistration
 from .names import EventName, event_name_of
 
-__all__ = ["PayloadSchemaRegistry", "registry"]
+__all__ = ["DEFAULT_DUMP_ARGS", "PayloadSchemaRegistry", "registry", "validate_with"]
 
 SchemaT = TypeVar("SchemaT", bound=type)
+
+#: ``model_dump()`` arguments used when ``payload_schema_cls_dict_args`` is not given (as the
+#: original fastapi-events).
+DEFAULT_DUMP_ARGS: Mapping[str, Any] = {"exclude_unset": True}
+
+
+def validate_with(
+    schema: Any,
+    name: str,
+    payload: Any,
+    dump_args: Mapping[str, Any] | None = None,
+    dump: bool = True,
+) -> Any:
+    """Validate ``payload`` of event ``name`` with ``schema``; return what handlers receive.
+
+    As the original: only a mapping (or no payload, validated as ``{}``) is validated; an
+    instance of the schema is accepted as it is; other payloads pass through.
+    """
+    if isinstance(payload, schema):
+        model = payload
+    elif payload and not isinstance(payload, Mapping):
+        return payload
+    else:
+        try:
+            model = schema.model_validate(payload or {})
+        except Exception as exc:
+            if hasattr(exc, "add_note"):
+                exc.add_note(
+                    f"fastapi-events: the payload of event {name!r} does not match its "
+                    f"registered schema {schema.__qualname__}; fix the payload or the schema."
+                )
+            raise
+    return model.model_dump(**(dump_args or DEFAULT_DUMP_ARGS)) if dump else model
 
 
 class PayloadSchemaRegistry(dict[str, type]):
@@ -68,6 +101,19 @@ class PayloadSchemaRegistry(dict[str, type]):
 
     def get(self, key: EventName, default: Any = None) -> Any:
         return dict.get(self, event_name_of(key, where="lookup"), default)
+
+    def validate(
+        self,
+        event_name: EventName,
+        payload: Any,
+        *,
+        dump_args: Mapping[str, Any] | None = None,
+        dump: bool = True,
+    ) -> Any:
+        """``payload`` validated by the schema of ``event_name`` (unchanged if it has none)."""
+        key = event_name_of(event_name, where="validate()")
+        schema = dict.get(self, key)
+        return payload if schema is None else validate_with(schema, key, payload, dump_args, dump)
 
     def unregister(self, event_name: EventName) -> None:
         """Remove the schema of ``event_name`` (no error if there is none)."""

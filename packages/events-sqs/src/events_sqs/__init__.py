@@ -1,32 +1,20 @@
-"""events-sqs: AWS SQS forwarder and consumer for fastapi-events.
+"""events-sqs: forward events to AWS SQS, and consume them in workers.
 
-Not implemented in this release: the names exist so that imports resolve and fail with a clear
-message where they are used.
+``SQSForwardHandler`` sends events (asynchronously, in batches, with retries); ``SQSConsumer``
+reads a queue and hands each event to local handlers. Run a consumer from the command line with
+``python -m events_sqs --queue-url URL --handlers myapp.events:local_handler``.
 """
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
 
-from events_core import BaseEventHandler, ConfigurationError, Event
+from .consumer import ConsumerStats, SQSConsumer
+from .forwarder import SQSDeliveryError, SQSForwardHandler
 
 try:
     __version__ = version("events-sqs")
 except PackageNotFoundError:  # pragma: no cover
     __version__ = "0.0.0"
 
-__all__ = ["SQSForwardHandler", "__version__"]
-
-
-class SQSForwardHandler(BaseEventHandler):
-    """Forwards events to an AWS SQS queue (not available in this release yet)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise ConfigurationError(
-            "SQSForwardHandler is not implemented in events-sqs "
-            f"{__version__} yet; follow the project's releases for it."
-        )
-
-    async def handle(self, event: Event) -> None:  # pragma: no cover - cannot be built
-        raise NotImplementedError
+__all__ = ["ConsumerStats", "SQSConsumer", "SQSDeliveryError", "SQSForwardHandler", "__version__"]

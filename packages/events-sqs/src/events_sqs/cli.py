@@ -1,0 +1,89 @@
+"""``python -m events_sqs``: run an SQS consumer until SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+from typing import Any
+
+from events_core import ConfigurationError
+
+from .consumer import SQSConsumer
+
+__all__ = ["load_object", "main"]
+
+
+def load_object(spec: str) -> Any:
+    """Import ``"package.module:attribute"`` (e.g. ``myapp.events:local_handler``)."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(f"--handlers takes module:attribute, got {spec!r}")
+    try:
+        target: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigurationError(f"cannot import {module_name!r} for --handlers: {exc}") from exc
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}") from None
+    return target
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m events_sqs",
+        description="Consume events from an SQS queue and hand them to local handlers.",
+    )
+    p.add_argument("--queue-url", required=True, help="queue URL (or a bare queue name)")
+    p.add_argument(
+        "--handlers",
+        action="append",
+        required=True,
+        metavar="MODULE:ATTR",
+        help="a handler to deliver to, e.g. myapp.events:local_handler (repeatable)",
+    )
+    p.add_argument("--region", default=None, help="AWS region (default: the environment's)")
+    p.add_argument("--endpoint-url", default=None, help="SQS endpoint, e.g. a local server")
+    p.add_argument("--concurrency", type=int, default=10, help="messages handled at once")
+    p.add_argument("--wait-time", type=int, default=20, help="long-polling seconds (0-20)")
+    p.add_argument("--shutdown-timeout", type=float, default=30.0, help="seconds to finish")
+    p.add_argument("--log-level", default="INFO", help="logging level")
+    return p
+
+
+async def _serve(consumer: SQSConsumer) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, consumer.stop)
+    await consumer.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        handlers = [load_object(spec) for spec in args.handlers]
+        kwargs: dict[str, Any] = {}
+        if args.endpoint_url:
+            kwargs["endpoint_url"] = args.endpoint_url
+        consumer = SQSConsumer(
+            args.queue_url,
+            handlers,
+            region_name=args.region,
+            concurrency=args.concurrency,
+            wait_time_seconds=args.wait_time,
+            shutdown_timeout=args.shutdown_timeout,
+            **kwargs,
+        )
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    asyncio.run(_serve(consumer))
+    return 0

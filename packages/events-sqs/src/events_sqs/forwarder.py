@@ -1,0 +1,219 @@
+"""``SQSForwardHandler``: forwards events to an SQS queue in batches, asynchronously."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from events_core import BaseEventHandler, ConfigurationError, Event, EventsError, report_failure
+from events_core.codec import Serializer, encode_event
+from events_core.retry import Backoff
+from events_core.types import Envelope, name_of
+
+from .client import SQSClient, is_transient
+
+__all__ = ["SQSDeliveryError", "SQSForwardHandler"]
+
+logger = logging.getLogger("events_sqs")
+
+#: SQS's limit for a message and for a whole batch (a queue's MaximumMessageSize may be lower).
+SQS_MAX_BYTES = 1024 * 1024
+MAX_ATTRIBUTES = 10
+
+
+class SQSDeliveryError(EventsError):
+    """An event could not be delivered to SQS; ``permanent`` when retrying cannot help."""
+
+    def __init__(self, event_name: str, reason: str, *, permanent: bool) -> None:
+        self.event_name = event_name
+        self.permanent = permanent
+        kind = "rejected" if permanent else "not delivered after retries"
+        super().__init__(f"event {event_name!r} {kind} by SQS: {reason}")
+
+
+@dataclass
+class _Entry:
+    event: Event
+    request: dict[str, Any]
+    size: int
+
+
+class SQSForwardHandler(BaseEventHandler):
+    """Forwards each event as one SQS message whose body is ``["event name", payload]``.
+
+    Args:
+        queue_url: the queue URL (a bare queue name is looked up once).
+        region_name: the AWS region.
+        serializer: ``event -> str`` for the body (default: the original's JSON array).
+        id_generator: ``() -> str`` for event ids (default: a UUID4 hex); an
+            :class:`~events_core.Envelope` keeps its own id.
+        max_batch_size: messages per ``SendMessageBatch`` call, 1 to 10.
+        message_group_id: ``event -> str`` for FIFO queues (default: the event name).
+        max_in_flight: batches sent at once.
+        backoff: retries of transient failures.
+        **client_kwargs: passed to ``aioboto3.Session().client("sqs", ...)`` (``endpoint_url``,
+            credentials, ``config``...).
+
+    Each message carries the attributes ``event_name`` and ``event_id``, plus the envelope's
+    headers (trace context). Events that SQS rejects, or that are too large, are reported one by
+    one (log, counter, ``on_error``); the rest of the batch is still delivered.
+    """
+
+    def __init__(
+        self,
+        queue_url: str,
+        region_name: str | None = None,
+        serializer: Serializer | None = None,
+        id_generator: Callable[[], str] | None = None,
+        max_batch_size: int = 10,
+        *,
+        message_group_id: Callable[[Event], str] | None = None,
+        max_in_flight: int = 4,
+        backoff: Backoff | None = None,
+        **client_kwargs: Any,
+    ) -> None:
+        if not isinstance(queue_url, str) or not queue_url:
+            raise ConfigurationError(f"SQSForwardHandler needs a queue URL, got {queue_url!r}")
+        if not isinstance(max_batch_size, int) or not 1 <= max_batch_size <= 10:
+            raise ConfigurationError(
+                f"max_batch_size must be between 1 and 10 (SQS's limit), got {max_batch_size!r}"
+            )
+        for label, value in (
+            ("serializer", serializer),
+            ("id_generator", id_generator),
+            ("message_group_id", message_group_id),
+        ):
+            if value is not None and not callable(value):
+                raise ConfigurationError(f"{label} must be callable, got {value!r}")
+        if max_in_flight < 1:
+            raise ConfigurationError(f"max_in_flight must be at least 1, got {max_in_flight}")
+        self.queue_url = queue_url
+        self.fifo = queue_url.endswith(".fifo")
+        self.max_batch_size = max_batch_size
+        self.serializer: Serializer = serializer or encode_event
+        self.id_generator = id_generator or (lambda: uuid.uuid4().hex)
+        self.message_group_id = message_group_id or name_of
+        self.backoff = backoff or Backoff()
+        self._sqs = SQSClient(queue_url, region_name, client_kwargs)
+        self._in_flight = asyncio.Semaphore(max_in_flight)
+        self._max_in_flight = max_in_flight
+
+    def __repr__(self) -> str:
+        return f"SQSForwardHandler({self.queue_url!r})"
+
+    async def handle(self, event: Event) -> None:
+        await self.handle_many([event])
+
+    async def handle_many(self, events: Sequence[Event]) -> None:  # type: ignore[override]
+        """Send ``events`` in batches; failures are reported per event, never raised."""
+        if not events:
+            return
+        limit = min(SQS_MAX_BYTES, int(await self._sqs.attribute("MaximumMessageSize", "262144")))
+        entries = [entry for entry in (self._entry(e, limit) for e in events) if entry]
+        batches = list(self._batches(entries, limit))
+        if len(batches) == 1 or self.fifo:
+            for batch in batches:  # a FIFO queue keeps the order in which batches arrive
+                await self._send(batch)
+        else:
+            await asyncio.gather(*(self._send(batch) for batch in batches))
+
+    def _entry(self, event: Event, limit: int) -> _Entry | None:
+        name = name_of(event)
+        try:
+            body = self.serializer(event)
+        except Exception as exc:
+            report_failure(self, (event,), exc)
+            return None
+        event_id = event.id if isinstance(event, Envelope) else self.id_generator()
+        attributes = {"event_name": name, "event_id": event_id}
+        if isinstance(event, Envelope):
+            attributes.update(event.headers)
+        if len(attributes) > MAX_ATTRIBUTES:
+            dropped = sorted(attributes)[MAX_ATTRIBUTES:]
+            logger.warning("event %r: SQS allows 10 attributes, leaving out %s", name, dropped)
+            attributes = {k: attributes[k] for k in sorted(attributes)[:MAX_ATTRIBUTES]}
+        request: dict[str, Any] = {
+            "MessageBody": body,
+            "MessageAttributes": {
+                k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()
+            },
+        }
+        if self.fifo:
+            request["MessageGroupId"] = self.message_group_id(event)
+            request["MessageDeduplicationId"] = event_id
+        size = len(body.encode()) + sum(len(k) + 6 + len(v.encode()) for k, v in attributes.items())
+        if size > limit:
+            report_failure(
+                self,
+                (event,),
+                SQSDeliveryError(
+                    name, f"message of {size} bytes exceeds the queue's {limit}", permanent=True
+                ),
+            )
+            return None
+        return _Entry(event, request, size)
+
+    def _batches(self, entries: list[_Entry], limit: int) -> list[list[_Entry]]:
+        batches: list[list[_Entry]] = []
+        current: list[_Entry] = []
+        size = 0
+        for entry in entries:
+            if current and (len(current) == self.max_batch_size or size + entry.size > limit):
+                batches.append(current)
+                current, size = [], 0
+            current.append(entry)
+            size += entry.size
+        if current:
+            batches.append(current)
+        return batches
+
+    async def _send(self, batch: list[_Entry]) -> None:
+        async with self._in_flight:
+            pending = batch
+            for attempt in range(1, self.backoff.attempts + 1):
+                pending = await self._attempt(pending, last=attempt == self.backoff.attempts)
+                if not pending:
+                    return
+                await asyncio.sleep(self.backoff.delay(attempt))
+
+    async def _attempt(self, batch: list[_Entry], *, last: bool) -> list[_Entry]:
+        """Send once; report what failed for good, return what to try again."""
+        by_id = {str(i): entry for i, entry in enumerate(batch)}
+        try:
+            client = await self._sqs.get()
+            response = await client.send_message_batch(
+                QueueUrl=await self._sqs.url(),
+                Entries=[{"Id": i, **entry.request} for i, entry in by_id.items()],
+            )
+        except Exception as exc:
+            if is_transient(exc) and not last:
+                logger.warning("SQS send failed (%r), retrying %d event(s)", exc, len(batch))
+                return batch
+            for entry in batch:
+                reason = f"{type(exc).__name__}: {exc}"
+                error = SQSDeliveryError(
+                    name_of(entry.event), reason, permanent=not is_transient(exc)
+                )
+                report_failure(self, (entry.event,), error)
+            return []
+        retry: list[_Entry] = []
+        for failed in response.get("Failed", []):
+            entry = by_id[failed["Id"]]
+            reason = f"{failed.get('Code')}: {failed.get('Message', '')}"
+            if failed.get("SenderFault") or last:
+                permanent = bool(failed.get("SenderFault"))
+                error = SQSDeliveryError(name_of(entry.event), reason, permanent=permanent)
+                report_failure(self, (entry.event,), error)
+            else:
+                retry.append(entry)
+        if retry:
+            logger.warning("SQS refused %d event(s) for now, retrying", len(retry))
+        return retry
+
+    async def aclose(self) -> None:
+        """Close the SQS client."""
+        await self._sqs.aclose()
