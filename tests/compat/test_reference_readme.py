@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from events_core import ConfigurationError, Event, EventBus, HandlerFailure
+from events_core import Event, EventBus, HandlerFailure
 from events_local import local_handler
 
 BLOCKS = Path(__file__).parent / "reference"
@@ -155,19 +155,25 @@ async def test_local_handler_blocks() -> None:
     assert bus.stats.handled == 1
 
 
-def test_sqs_block_says_the_forwarder_is_not_available_yet() -> None:
+def test_sqs_block_builds_the_forwarder() -> None:
+    pytest.importorskip("aioboto3")
     from fastapi import FastAPI
 
     from fastapi_events.handlers.aws import SQSForwardHandler
     from fastapi_events.middleware import EventHandlerASGIMiddleware
 
-    ns = {
-        "FastAPI": FastAPI,
-        "EventHandlerASGIMiddleware": EventHandlerASGIMiddleware,
-        "SQSForwardHandler": SQSForwardHandler,
-    }
-    with pytest.raises(ConfigurationError, match="SQSForwardHandler"):
-        run("b10_sqs_forwarder", ns)
+    ns = run(
+        "b10_sqs_forwarder",
+        {
+            "FastAPI": FastAPI,
+            "EventHandlerASGIMiddleware": EventHandlerASGIMiddleware,
+            "SQSForwardHandler": SQSForwardHandler,
+        },
+    )
+    (middleware,) = ns["app"].user_middleware
+    (forwarder,) = middleware.kwargs["handlers"]
+    assert isinstance(forwarder, SQSForwardHandler)
+    assert forwarder.queue_url == "test-queue"  # a bare name: resolved with GetQueueUrl on use
 
 
 async def test_custom_handler_block() -> None:

@@ -95,6 +95,9 @@ class SQSConsumer:
         self._stopping: asyncio.Event | None = None
         self._deletes: list[tuple[str, str]] = []
         self._tasks: dict[asyncio.Task[None], dict[str, Any]] = {}
+        self._delete_timer: asyncio.Future[None] | None = None
+        #: Seconds handled messages wait to be deleted together (at most 10 per call).
+        self.delete_interval = 0.05
 
     def _record(self, failure: HandlerFailure) -> None:
         failures = _failures.get()
@@ -124,7 +127,6 @@ class SQSConsumer:
                     task = asyncio.ensure_future(self._process(message))
                     self._tasks[task] = message
                     task.add_done_callback(self._tasks.pop)
-                await self._flush_deletes(force=False)
         finally:
             stop.cancel()
             await self._shutdown()
@@ -229,7 +231,11 @@ class SQSConsumer:
             return
         self.stats.handled += 1
         self._deletes.append((message["MessageId"], message["ReceiptHandle"]))
-        await self._flush_deletes(force=False)
+        if len(self._deletes) >= 10:
+            await self._flush_deletes(force=False)
+        elif self._delete_timer is None or self._delete_timer.done():
+            # delete soon, in batches: a handled message must not outlive its visibility
+            self._delete_timer = asyncio.ensure_future(self._flush_soon())
 
     async def _retry_later(self, message: dict[str, Any], receive_count: int) -> None:
         delay = round(self.backoff.delay(receive_count))
@@ -245,6 +251,10 @@ class SQSConsumer:
                 )
         except Exception as exc:
             logger.warning("cannot change visibility (%r): the queue's timeout applies", exc)
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(self.delete_interval)
+        await self._flush_deletes(force=True)
 
     async def _flush_deletes(self, *, force: bool) -> None:
         while self._deletes and (force or len(self._deletes) >= 10):
@@ -284,6 +294,8 @@ class SQSConsumer:
                     self.shutdown_timeout,
                 )
                 await self._set_visibility(messages, 0)
+        if self._delete_timer is not None:
+            self._delete_timer.cancel()
         await self._flush_deletes(force=True)
         await self._bus.aclose(self.shutdown_timeout)
         await self._sqs.aclose()
