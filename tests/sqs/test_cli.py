@@ -4,8 +4,8 @@ import asyncio
 import json
 import os
 import signal
-import subprocess
 import sys
+from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 from typing import Any
 
@@ -41,25 +41,11 @@ async def test_the_command_consumes_and_stops_on_sigterm(
     await sqs.send_message(QueueUrl=url, MessageBody=json.dumps(["from-cli", {"n": 1}]))
     output = tmp_path / "events.jsonl"
     env = {**os.environ, "CLI_TEST_OUTPUT": str(output), "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "events_sqs",
-            "--queue-url",
-            url,
-            "--endpoint-url",
-            sqs_endpoint,
-            "--region",
-            "us-east-1",
-            "--handlers",
-            "tests.sqs.cli_handlers:handler",
-            "--wait-time",
-            "1",
-        ],  # fmt: skip
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+    command = ["-m", "events_sqs", "--queue-url", url, "--endpoint-url", sqs_endpoint,
+               "--region", "us-east-1", "--handlers", "tests.sqs.cli_handlers:handler",
+               "--wait-time", "1"]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, *command, env=env, stdout=PIPE, stderr=STDOUT
     )
     try:
         for _ in range(200):
@@ -67,9 +53,9 @@ async def test_the_command_consumes_and_stops_on_sigterm(
                 break
             await asyncio.sleep(0.05)
         process.send_signal(signal.SIGTERM)
-        log, _ = process.communicate(timeout=20)
+        log, _ = await asyncio.wait_for(process.communicate(), 20)
     finally:
-        if process.poll() is None:
+        if process.returncode is None:
             process.kill()
     assert process.returncode == 0, log.decode()
     assert output.read_text().splitlines() == ['["from-cli", {"n": 1}]']
