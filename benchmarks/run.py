@@ -21,13 +21,14 @@ ORIGINAL_ENV = HERE / ".envs" / "original"
 ORIGINAL = "fastapi-events==0.12.2"
 
 
-def ensure_original() -> Path:
+def ensure_original(extras: str = "") -> Path:
     python = ORIGINAL_ENV / "bin" / "python"
     if not python.exists():
         subprocess.run(
             ["uv", "venv", "--quiet", "--python", sys.executable, str(ORIGINAL_ENV)], check=True
         )
-    pins = [ORIGINAL, *(f"{name}=={version(name)}" for name in ("fastapi", "pydantic", "uvicorn"))]
+    package = ORIGINAL.replace("==", f"[{extras}]==") if extras else ORIGINAL
+    pins = [package, *(f"{name}=={version(name)}" for name in ("fastapi", "pydantic", "uvicorn"))]
     subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), *pins], check=True)
     return python
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import datetime
@@ -57,6 +58,7 @@ async def test_batches_of_ten_and_the_original_body(sqs: Any, sqs_endpoint: str)
     assert sorted(calls) == [5, 10, 10]
     messages = await drain_queue(sqs, url, expect=25)
     bodies = [json.loads(m["Body"]) for m in messages]
+    assert json.dumps(["order.placed", {"n": 0}]) in [m["Body"] for m in messages]
     assert sorted(b[1]["n"] for b in bodies if b[0] == "order.placed") == list(range(24))
     assert ["user.created", {"at": "2024-05-06 07:08:09", "user": str(user)}] in bodies
     attributes = messages[0]["MessageAttributes"]
@@ -182,3 +184,38 @@ def test_configuration_mistakes() -> None:
         SQSForwardHandler("q", "eu-central-1", serializer="json")  # type: ignore[arg-type]
     with pytest.raises(ConfigurationError, match="queue URL"):
         SQSForwardHandler("", "eu-central-1")
+
+
+async def test_id_generator_takes_the_event_as_in_the_original(
+    sqs: Any, sqs_endpoint: str
+) -> None:
+    url = await make_queue(sqs, "ids")
+    handler = forwarder(url, sqs_endpoint, id_generator=lambda event: f"id-{event[1]}")
+    await forward(handler, [("a", 1), ("b", 2)])
+    ids = sorted(
+        m["MessageAttributes"]["event_id"]["StringValue"]
+        for m in await drain_queue(sqs, url, expect=2)
+    )
+    assert ids == ["id-1", "id-2"]
+    await handler.aclose()
+
+
+async def test_concurrent_requests_share_full_batches(sqs: Any, sqs_endpoint: str) -> None:
+    url = await make_queue(sqs, "shared")
+    handler = forwarder(url, sqs_endpoint, max_in_flight=1)
+    await handler.astart()  # as lifespan startup does: client, queue URL, size limit
+    client = await handler._sqs.get()
+    original = client.send_message_batch
+    sizes: list[int] = []
+
+    async def counting(**kwargs: Any) -> Any:
+        sizes.append(len(kwargs["Entries"]))
+        return await original(**kwargs)
+
+    client.send_message_batch = counting
+    bus = EventBus([handler], discoverable=False)
+    requests = [[(f"r{r}", i) for i in range(4)] for r in range(3)]
+    await asyncio.gather(*(bus.handle(events) for events in requests))
+    assert sizes == [10, 2]
+    assert len(await drain_queue(sqs, url, expect=12)) == 12
+    await handler.aclose()

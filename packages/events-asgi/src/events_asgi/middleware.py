@@ -134,7 +134,9 @@ class EventHandlerASGIMiddleware:
         token = event_store.set(bus.detached)
 
         async def on_send(message: Message) -> None:
-            if message["type"] == "lifespan.shutdown.complete":
+            if message["type"] == "lifespan.startup.complete":
+                await bus.start()  # clients open before the first request, not inside it
+            elif message["type"] == "lifespan.shutdown.complete":
                 await bus.aclose()
             await send(message)
 

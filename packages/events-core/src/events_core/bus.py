@@ -248,7 +248,24 @@ class EventBus:
         """Events dispatched outside a scope whose handling has not finished."""
         return sum(self._tasks.values()) + len(self._batch or ()) + len(self._backlog)
 
-    # -- shutdown ----------------------------------------------------------------------------
+    # -- startup and shutdown ------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Let handlers open their clients now (``astart()``), not in the first request.
+
+        A handler that cannot start is logged and tried again lazily on its first event.
+        """
+        self.bind_loop()
+        for handler in self.handlers:
+            start = getattr(handler, "astart", None)
+            if start is None:
+                continue
+            try:
+                await start()
+            except Exception:
+                logger.warning(
+                    "starting handler %r failed; it starts on first use", handler, exc_info=True
+                )
 
     async def drain(self, timeout: float | None = None) -> DrainReport:
         """Wait up to ``timeout`` seconds (default :attr:`drain_timeout`) for pending work."""

@@ -34,8 +34,8 @@ def json_default(value: Any) -> Any:
 
 
 def encode_event(event: Event) -> str:
-    """``["event name", payload]`` as compact JSON."""
-    return json.dumps([name_of(event), event[1]], default=json_default, separators=(",", ":"))
+    """``["event name", payload]`` as JSON, byte for byte as the original wrote it."""
+    return json.dumps([name_of(event), event[1]], default=json_default)
 
 
 def decode_event(body: str | bytes) -> tuple[str, Any]:

@@ -35,6 +35,9 @@ class BaseEventHandler:
             except Exception as exc:
                 report_failure(self, (event,), exc)
 
+    async def astart(self) -> None:
+        """Open clients before the first event; called at lifespan startup (optional)."""
+
     async def aclose(self) -> None:
         """Release resources (clients, sessions); called when the bus or app shuts down."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -28,6 +29,40 @@ TRANSIENT_CODES = frozenset(
         "SlowDown",
     }
 )
+
+
+_session: Any = None
+_session_lock = threading.Lock()
+_warmed = False
+
+
+def shared_session() -> Any:
+    """One aioboto3 session per process: its parsed service models are shared by all clients."""
+    global _session
+    with _session_lock:
+        if _session is None:
+            _session = aioboto3.Session()
+        return _session
+
+
+def _warm(session: Any) -> None:
+    """Parse botocore's JSON models for SQS now (in a thread), not on the event loop later."""
+    global _warmed
+    with _session_lock:
+        if _warmed:
+            return
+        loader = session._session.get_component("data_loader")
+        for name in ("endpoints", "partitions", "sdk-default-configuration", "_retry"):
+            try:
+                loader.load_data(name)
+            except Exception:  # a botocore without that file: it is simply not needed
+                logger.debug("botocore has no %s data", name)
+        for kind in ("service-2", "endpoint-rule-set-1"):
+            try:
+                loader.load_service_model("sqs", kind)
+            except Exception:
+                logger.debug("botocore has no sqs %s model", kind)
+        _warmed = True
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -56,7 +91,7 @@ class SQSClient:
             AioConfig(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60),
         )
         self._kwargs = client_kwargs
-        self._session = aioboto3.Session()
+        self._session = shared_session()
         self._client: Any = None
         self._stack: AsyncExitStack | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -74,6 +109,8 @@ class SQSClient:
             self._lock, self._loop, self._client, self._stack = asyncio.Lock(), loop, None, None
         async with self._lock:
             if self._client is None:
+                if not _warmed:  # ~50 ms of JSON parsing that would otherwise stall the loop
+                    await asyncio.to_thread(_warm, self._session)
                 stack = AsyncExitStack()
                 self._client = await stack.enter_async_context(
                     self._session.client("sqs", region_name=self._region, **self._kwargs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,12 @@ class _Entry:
     event: Event
     request: dict[str, Any]
     size: int
+    #: Resolved with ``None`` once delivered, or with the error that stopped it.
+    outcome: asyncio.Future[Exception | None] | None = None
+
+    def done(self, error: Exception | None) -> None:
+        if self.outcome is not None and not self.outcome.done():
+            self.outcome.set_result(error)
 
 
 class SQSForwardHandler(BaseEventHandler):
@@ -49,8 +56,8 @@ class SQSForwardHandler(BaseEventHandler):
         queue_url: the queue URL (a bare queue name is looked up once).
         region_name: the AWS region.
         serializer: ``event -> str`` for the body (default: the original's JSON array).
-        id_generator: ``() -> str`` for event ids (default: a UUID4 hex); an
-            :class:`~events_core.Envelope` keeps its own id.
+        id_generator: ``event -> str`` for event ids, as the original (default: a UUID4 hex);
+            an :class:`~events_core.Envelope` keeps its own id.
         max_batch_size: messages per ``SendMessageBatch`` call, 1 to 10.
         message_group_id: ``event -> str`` for FIFO queues (default: the event name).
         max_in_flight: batches sent at once.
@@ -68,7 +75,7 @@ class SQSForwardHandler(BaseEventHandler):
         queue_url: str,
         region_name: str | None = None,
         serializer: Serializer | None = None,
-        id_generator: Callable[[], str] | None = None,
+        id_generator: Callable[[Event], str] | None = None,
         max_batch_size: int = 10,
         *,
         message_group_id: Callable[[Event], str] | None = None,
@@ -95,12 +102,16 @@ class SQSForwardHandler(BaseEventHandler):
         self.fifo = queue_url.endswith(".fifo")
         self.max_batch_size = max_batch_size
         self.serializer: Serializer = serializer or encode_event
-        self.id_generator = id_generator or (lambda: uuid.uuid4().hex)
+        self.id_generator = id_generator or (lambda event: uuid.uuid4().hex)
         self.message_group_id = message_group_id or name_of
         self.backoff = backoff or Backoff()
         self._sqs = SQSClient(queue_url, region_name, client_kwargs)
-        self._in_flight = asyncio.Semaphore(max_in_flight)
-        self._max_in_flight = max_in_flight
+        # A FIFO queue keeps the order in which batches arrive: one batch at a time.
+        self._slots = asyncio.Semaphore(1 if self.fifo else max_in_flight)
+        self._queue: deque[_Entry] = deque()
+        self._pump: asyncio.Future[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+        self._limit = SQS_MAX_BYTES
 
     def __repr__(self) -> str:
         return f"SQSForwardHandler({self.queue_url!r})"
@@ -109,17 +120,62 @@ class SQSForwardHandler(BaseEventHandler):
         await self.handle_many([event])
 
     async def handle_many(self, events: Sequence[Event]) -> None:  # type: ignore[override]
-        """Send ``events`` in batches; failures are reported per event, never raised."""
+        """Send ``events``; failures are reported per event (in this context), never raised.
+
+        Events of concurrent calls share batches: while ``max_in_flight`` batches are being
+        sent, newer events wait in a queue and leave in full batches.
+        """
         if not events:
             return
-        limit = min(SQS_MAX_BYTES, int(await self._sqs.attribute("MaximumMessageSize", "262144")))
-        entries = [entry for entry in (self._entry(e, limit) for e in events) if entry]
-        batches = list(self._batches(entries, limit))
-        if len(batches) == 1 or self.fifo:
-            for batch in batches:  # a FIFO queue keeps the order in which batches arrive
-                await self._send(batch)
-        else:
-            await asyncio.gather(*(self._send(batch) for batch in batches))
+        self._limit = min(
+            SQS_MAX_BYTES, int(await self._sqs.attribute("MaximumMessageSize", "262144"))
+        )
+        loop = asyncio.get_running_loop()
+        waiting: list[tuple[Event, asyncio.Future[Exception | None]]] = []
+        for event in events:
+            entry = self._entry(event, self._limit)
+            if entry is not None:
+                entry.outcome = loop.create_future()
+                self._queue.append(entry)
+                waiting.append((event, entry.outcome))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.ensure_future(self._send_queued())
+        for event, outcome in waiting:
+            error = await outcome
+            if error is not None:
+                report_failure(self, (event,), error)
+
+    async def _send_queued(self) -> None:
+        """Take batches off the queue while any wait, ``max_in_flight`` at a time.
+
+        It returns once the queue is empty (sends may still be in flight), so a later call
+        always finds either a running pump that will see its events, or none and starts one.
+        """
+        while self._queue:
+            await self._slots.acquire()
+            if not self._queue:  # another pump's sends took them meanwhile
+                self._slots.release()
+                break
+            task = asyncio.ensure_future(self._send(self._take_batch()))
+            self._sending.add(task)
+            task.add_done_callback(self._sent)
+
+    def _sent(self, task: asyncio.Task[None]) -> None:
+        self._sending.discard(task)
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("SQS sender failed", exc_info=task.exception())
+
+    def _take_batch(self) -> list[_Entry]:
+        batch: list[_Entry] = []
+        size = 0
+        while self._queue and len(batch) < self.max_batch_size:
+            entry = self._queue[0]
+            if batch and size + entry.size > self._limit:
+                break
+            batch.append(self._queue.popleft())
+            size += entry.size
+        return batch
 
     def _entry(self, event: Event, limit: int) -> _Entry | None:
         name = name_of(event)
@@ -128,7 +184,7 @@ class SQSForwardHandler(BaseEventHandler):
         except Exception as exc:
             report_failure(self, (event,), exc)
             return None
-        event_id = event.id if isinstance(event, Envelope) else self.id_generator()
+        event_id = event.id if isinstance(event, Envelope) else self.id_generator(event)
         attributes = {"event_name": name, "event_id": event_id}
         if isinstance(event, Envelope):
             attributes.update(event.headers)
@@ -157,28 +213,19 @@ class SQSForwardHandler(BaseEventHandler):
             return None
         return _Entry(event, request, size)
 
-    def _batches(self, entries: list[_Entry], limit: int) -> list[list[_Entry]]:
-        batches: list[list[_Entry]] = []
-        current: list[_Entry] = []
-        size = 0
-        for entry in entries:
-            if current and (len(current) == self.max_batch_size or size + entry.size > limit):
-                batches.append(current)
-                current, size = [], 0
-            current.append(entry)
-            size += entry.size
-        if current:
-            batches.append(current)
-        return batches
-
     async def _send(self, batch: list[_Entry]) -> None:
-        async with self._in_flight:
-            pending = batch
+        pending = batch
+        try:
             for attempt in range(1, self.backoff.attempts + 1):
                 pending = await self._attempt(pending, last=attempt == self.backoff.attempts)
                 if not pending:
                     return
                 await asyncio.sleep(self.backoff.delay(attempt))
+        finally:
+            for entry in batch:  # whatever happened, nobody waits forever
+                entry.done(
+                    SQSDeliveryError(name_of(entry.event), "sending stopped", permanent=False)
+                )
 
     async def _attempt(self, batch: list[_Entry], *, last: bool) -> list[_Entry]:
         """Send once; report what failed for good, return what to try again."""
@@ -193,27 +240,35 @@ class SQSForwardHandler(BaseEventHandler):
             if is_transient(exc) and not last:
                 logger.warning("SQS send failed (%r), retrying %d event(s)", exc, len(batch))
                 return batch
+            reason = f"{type(exc).__name__}: {exc}"
             for entry in batch:
-                reason = f"{type(exc).__name__}: {exc}"
-                error = SQSDeliveryError(
-                    name_of(entry.event), reason, permanent=not is_transient(exc)
-                )
-                report_failure(self, (entry.event,), error)
+                name = name_of(entry.event)
+                entry.done(SQSDeliveryError(name, reason, permanent=not is_transient(exc)))
             return []
         retry: list[_Entry] = []
         for failed in response.get("Failed", []):
-            entry = by_id[failed["Id"]]
+            entry = by_id.pop(failed["Id"])
             reason = f"{failed.get('Code')}: {failed.get('Message', '')}"
             if failed.get("SenderFault") or last:
                 permanent = bool(failed.get("SenderFault"))
-                error = SQSDeliveryError(name_of(entry.event), reason, permanent=permanent)
-                report_failure(self, (entry.event,), error)
+                entry.done(SQSDeliveryError(name_of(entry.event), reason, permanent=permanent))
             else:
                 retry.append(entry)
+        for entry in by_id.values():
+            if entry not in retry:
+                entry.done(None)
         if retry:
             logger.warning("SQS refused %d event(s) for now, retrying", len(retry))
         return retry
 
+    async def astart(self) -> None:
+        """Open the client, resolve the queue and read its size limit (at lifespan startup)."""
+        await self._sqs.attribute("MaximumMessageSize", "262144")
+
     async def aclose(self) -> None:
-        """Close the SQS client."""
+        """Wait for batches in flight, then close the SQS client."""
+        if self._pump is not None and not self._pump.done():
+            await self._pump
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
         await self._sqs.aclose()
