@@ -186,9 +186,7 @@ def test_configuration_mistakes() -> None:
         SQSForwardHandler("", "eu-central-1")
 
 
-async def test_id_generator_takes_the_event_as_in_the_original(
-    sqs: Any, sqs_endpoint: str
-) -> None:
+async def test_id_generator_takes_the_event_as_in_the_original(sqs: Any, sqs_endpoint: str) -> None:
     url = await make_queue(sqs, "ids")
     handler = forwarder(url, sqs_endpoint, id_generator=lambda event: f"id-{event[1]}")
     await forward(handler, [("a", 1), ("b", 2)])
