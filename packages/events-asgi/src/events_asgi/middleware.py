@@ -7,6 +7,7 @@ from collections.abc import Hashable, Iterable
 from typing import Any
 
 from events_core import ConfigurationError, ErrorHook, EventBus, FailurePolicy
+from events_core.hooks import hooks
 from events_core.scope import EventCollector, event_store
 
 from .types import ASGIApp, Message, Receive, Scope, Send
@@ -87,6 +88,8 @@ class EventHandlerASGIMiddleware:
                 await self.app(scope, receive, send)
             return
         bus = self.bus
+        if hooks.on_scope is not None:
+            hooks.on_scope()
         collector = EventCollector.open(bus)
         token = event_store.set(collector)
         try:

@@ -11,6 +11,7 @@ from typing import Any
 
 from .failures import ErrorHook, HandlerFailure, describe_handler
 from .handler import check_handler
+from .hooks import hooks
 from .lookup import register_bus, unregister_bus
 from .policy import FailurePolicy
 from .scope import EventCollector, event_store
@@ -168,6 +169,8 @@ class EventBus:
         """
         policy = FailurePolicy(policy)
         self.bind_loop()
+        if hooks.on_scope is not None:
+            hooks.on_scope()
         collector = EventCollector.open(self)
         token = event_store.set(collector)
         raised = True

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any, overload
 
 from .bus import EventBus
-from .hooks import hooks
+from .hooks import add_dispatch_hook, remove_dispatch_hook
 from .scope import event_store
 from .settings import reload_settings, set_dispatch_disabled, settings
 from .types import Event, EventName, name_of
@@ -166,24 +166,18 @@ def capture_events(*, handle: bool = True, raise_errors: bool = False) -> Iterat
         raise_errors: handler errors raise instead of being logged, so they fail the test.
     """
     captured = CapturedEvents()
-    previous = hooks.on_dispatch
     was_raising = settings.raise_handler_errors
 
     def hook(event: Event) -> Event | None:
-        if previous is not None:
-            result = previous(event)
-            if result is None:
-                return None
-            event = result
         captured._add(event)
         return event if handle else None
 
-    hooks.on_dispatch = hook
+    add_dispatch_hook(hook)
     settings.raise_handler_errors = was_raising or raise_errors
     try:
         yield captured
     finally:
-        hooks.on_dispatch = previous
+        remove_dispatch_hook(hook)
         settings.raise_handler_errors = was_raising
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from events_core import ConfigurationError, Envelope, EventBus, HandlerFailure, registry
 from events_core.codec import MalformedMessage, decode_event
+from events_core.hooks import hooks
 from events_core.registry import PayloadSchemaRegistry
 from events_core.retry import Backoff
 from events_core.scope import event_store
@@ -196,6 +197,8 @@ class SQSConsumer:
         return Envelope(name, payload, id=event_id, headers=attributes)
 
     async def _process(self, message: dict[str, Any]) -> None:
+        if hooks.on_scope is not None:
+            hooks.on_scope()
         receive_count = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
         try:
             event = self.to_event(message)

@@ -12,6 +12,7 @@ from typing import Any
 
 from events_core import BaseEventHandler, ConfigurationError, Event, EventsError, report_failure
 from events_core.codec import Serializer, encode_event
+from events_core.hooks import hooks
 from events_core.retry import Backoff
 from events_core.types import Envelope, name_of
 
@@ -232,10 +233,13 @@ class SQSForwardHandler(BaseEventHandler):
         by_id = {str(i): entry for i, entry in enumerate(batch)}
         try:
             client = await self._sqs.get()
-            response = await client.send_message_batch(
-                QueueUrl=await self._sqs.url(),
-                Entries=[{"Id": i, **entry.request} for i, entry in by_id.items()],
-            )
+            url = await self._sqs.url()
+            entries = [{"Id": i, **entry.request} for i, entry in by_id.items()]
+            if hooks.sending is None:
+                response = await client.send_message_batch(QueueUrl=url, Entries=entries)
+            else:
+                with hooks.sending("aws_sqs", url.rsplit("/", 1)[-1], [e.event for e in batch]):
+                    response = await client.send_message_batch(QueueUrl=url, Entries=entries)
         except Exception as exc:
             if is_transient(exc) and not last:
                 logger.warning("SQS send failed (%r), retrying %d event(s)", exc, len(batch))

@@ -14,3 +14,10 @@ except PackageNotFoundError:  # pragma: no cover
     __version__ = "0.0.0"
 
 __all__ = ["__version__"]
+
+try:  # as the original: with the [otel] extra installed, tracing is on (once an SDK is set up)
+    import events_otel as _events_otel
+except ImportError:
+    pass
+else:
+    _events_otel.instrument()
