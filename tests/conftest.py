@@ -8,6 +8,9 @@ import pytest
 
 from events_core import lookup, registry, reload_settings, set_dispatch_disabled
 
+#: moto's server fixtures, shared by the SQS and the tracing tests.
+pytest_plugins = ["tests.sqs.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _isolate_events_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:

@@ -67,7 +67,6 @@ def telemetry() -> Iterator[Telemetry]:
     configure_sdk()
     events_otel.instrument()
     EXPORTER.clear()
-    READER.collect()  # start from a clean slate of deltas? cumulative: compare differences
     yield Telemetry()
     events_otel.uninstrument()
     EXPORTER.clear()
