@@ -171,7 +171,7 @@ async def requests(result: Result) -> None:
 # -- dispatch() inside a request ----------------------------------------------------------------
 
 
-async def dispatch_cost(result: Result) -> None:
+async def dispatch_cost(result: Result, key: str = "dispatch.in_request") -> None:
     n = 20000
     timings: dict[str, list[float]] = {"dispatch": [], "append": []}
     app = FastAPI()
@@ -195,8 +195,8 @@ async def dispatch_cost(result: Result) -> None:
 
     for _ in range(ROUNDS):
         await call(app, "/")
-    result["dispatch.in_request"] = best(timings["dispatch"])
-    result["deque.append"] = best(timings["append"])
+    result[key] = best(timings["dispatch"])
+    result.setdefault("deque.append", best(timings["append"]))
 
 
 # -- LocalHandler ----------------------------------------------------------------------------------
@@ -284,12 +284,37 @@ async def fast_depends_cost(result: Result) -> None:
     result["fast_depends.two_async_deps"] = await loop_cost(lambda: handler(event), 10000)
 
 
+async def otel_costs(result: Result) -> None:
+    """dispatch() without OpenTelemetry, with the API only, and with an SDK configured.
+
+    Last, since a process can set its tracer provider once. The SDK has no span processor:
+    spans are made and dropped, so exporting costs nobody anything here.
+    """
+    try:
+        from opentelemetry import trace
+        from opentelemetry.sdk.trace import TracerProvider
+    except ImportError:
+        return
+    try:
+        import events_otel
+    except ImportError:  # the original: the API is there (FastAPI brings it), so is its OTel path
+        events_otel = None
+    if events_otel is not None:
+        events_otel.uninstrument()
+        await dispatch_cost(result, "dispatch.otel_absent")
+        events_otel.instrument()
+    await dispatch_cost(result, "dispatch.otel_api_only")
+    trace.set_tracer_provider(TracerProvider())
+    await dispatch_cost(result, "dispatch.otel_sdk")
+
+
 async def main() -> None:
     result: Result = {}
     await dispatch_cost(result)
     await requests(result)
     await local_handler_costs(result)
     await fast_depends_cost(result)
+    await otel_costs(result)
     json.dump(result, sys.stdout)
 
 

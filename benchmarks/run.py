@@ -28,7 +28,8 @@ def ensure_original(extras: str = "") -> Path:
             ["uv", "venv", "--quiet", "--python", sys.executable, str(ORIGINAL_ENV)], check=True
         )
     package = ORIGINAL.replace("==", f"[{extras}]==") if extras else ORIGINAL
-    pins = [package, *(f"{name}=={version(name)}" for name in ("fastapi", "pydantic", "uvicorn"))]
+    same = ("fastapi", "pydantic", "uvicorn", "opentelemetry-api", "opentelemetry-sdk")
+    pins = [package, *(f"{name}=={version(name)}" for name in same)]
     subprocess.run(["uv", "pip", "install", "--quiet", "--python", str(python), *pins], check=True)
     return python
 
@@ -111,6 +112,26 @@ def table(ours: dict[str, float], orig: dict[str, float]) -> list[str]:
         "executor.hop",
         "≤ 1.2x hop",
     )
+    if "dispatch.otel_sdk" in ours and "dispatch.otel_sdk" in orig:
+        api = ours["dispatch.otel_api_only"] / ours["dispatch.otel_absent"]
+        rows.append(
+            (
+                "dispatch(): OpenTelemetry API installed, no SDK, vs without OpenTelemetry",
+                f"{us(ours['dispatch.otel_api_only'])} = {api:.2f}x",
+                f"{us(orig['dispatch.otel_api_only'])}",
+                f"{ours['dispatch.otel_api_only'] / orig['dispatch.otel_api_only']:.3f}x",
+                "≤ 1.2x our cost without OTel",
+            )
+        )
+        rows.append(
+            (
+                "dispatch(): with an OpenTelemetry SDK configured",
+                us(ours["dispatch.otel_sdk"]),
+                us(orig["dispatch.otel_sdk"]),
+                f"{ours['dispatch.otel_sdk'] / orig['dispatch.otel_sdk']:.3f}x",
+                "≤ 0.5x original",
+            )
+        )
     lines = [
         "| case | ours | fastapi-events 0.12.2 | ours / original | target |",
         "|---|---|---|---|---|",

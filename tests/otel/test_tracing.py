@@ -187,7 +187,9 @@ def test_uninstrument_removes_every_hook(telemetry: Telemetry) -> None:
     assert events_otel.is_active()
     assert hooks.on_dispatch is not None
     events_otel.uninstrument()
-    assert (hooks.on_dispatch, hooks.handling, hooks.sending, hooks.on_scope) == (None,) * 4
+    hooks_left = (hooks.on_dispatch, hooks.on_handover, hooks.handling, hooks.sending)
+    assert hooks_left == (None,) * 4
+    assert hooks.on_scope is None
     assert isinstance(Envelope("x"), tuple)
 
 

@@ -114,6 +114,8 @@ class EventBus:
         """Hand ``events`` to every handler now and wait until they are done."""
         self._active += 1
         try:
+            if hooks.on_handover is not None:
+                events = hooks.on_handover(events)
             handlers = self.handlers
             if len(handlers) == 1:
                 await self._run(handlers[0], events)

@@ -14,7 +14,7 @@ __all__ = ["add_dispatch_hook", "hooks", "remove_dispatch_hook"]
 class _Hooks:
     """Module-level hook slots; checking a slot for ``None`` is the whole cost when unused."""
 
-    __slots__ = ("_dispatch_hooks", "handling", "on_dispatch", "on_scope", "sending")
+    __slots__ = ("_dispatch_hooks", "handling", "on_dispatch", "on_handover", "on_scope", "sending")
 
     def __init__(self) -> None:
         self._dispatch_hooks: list[Callable[[Event], Event | None]] = []
@@ -25,6 +25,10 @@ class _Hooks:
         #: Returns a context manager around one handler handling one event:
         #: ``handling(handler_class_name, handler_path, event)``.
         self.handling: Callable[[str, str, Event], AbstractContextManager[Any]] | None = None
+        #: Called by the bus with the events it is about to hand to the handlers (after the
+        #: response); returns the events to hand over (instrumentation adds trace context here,
+        #: where its cost no longer delays anyone).
+        self.on_handover: Callable[[Sequence[Event]], Sequence[Event]] | None = None
         #: Called when a request or scope starts (instrumentation checks its set-up there).
         self.on_scope: Callable[[], None] | None = None
         #: Returns a context manager around one send of a forwarder:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
-import uuid
 from collections.abc import Mapping
 from enum import Enum
 from typing import Any, Tuple, Union  # noqa: UP035 - ``Tuple[...]`` keeps the original's alias
 
-__all__ = ["Envelope", "Event", "EventName", "Payload", "envelope_of", "name_of"]
+__all__ = ["Envelope", "Event", "EventName", "Payload", "envelope_of", "name_of", "new_event_id"]
 
 Payload = Any
 #: An event name: a str, or an Enum member whose value is the str name.
@@ -17,6 +17,11 @@ EventName = Union[str, Enum]  # noqa: UP007
 #: What a handler receives: ``(event_name, payload)``, as in the original fastapi-events. The
 #: name is the str, or the Enum member, that was dispatched.
 Event = Tuple[EventName, Any]  # noqa: UP006
+
+
+def new_event_id() -> str:
+    """A random 128-bit event id as 32 hex digits (a tenth of the cost of ``uuid4``)."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def name_of(event: Event) -> str:
@@ -49,7 +54,7 @@ class Envelope(Tuple[EventName, Any]):  # noqa: UP006
         headers: Mapping[str, str] | None = None,
     ) -> Envelope:
         self = super().__new__(cls, (name, payload))
-        self.id = id or uuid.uuid4().hex
+        self.id = id or new_event_id()
         self.timestamp = time.time() if timestamp is None else timestamp
         self.headers = dict(headers) if headers else {}
         return self

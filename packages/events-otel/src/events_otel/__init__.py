@@ -26,6 +26,7 @@ from opentelemetry import trace
 from events_core.hooks import add_dispatch_hook, hooks, remove_dispatch_hook
 from events_core.settings import _TRUTHY
 
+from .providers import current_providers
 from .tracing import HANDLER_ATTRIBUTE, Tracing
 
 try:
@@ -49,7 +50,8 @@ _PROXIES = {"ProxyTracerProvider", "NoOpTracerProvider", "_ProxyMeterProvider", 
 _lock = threading.Lock()
 _tracing: Tracing | None = None
 _active = False
-_seen: tuple[object, object] = (None, None)
+_UNSEEN = object()
+_seen: tuple[object, object] = (_UNSEEN, _UNSEEN)
 
 
 def sdk_configured() -> bool:
@@ -66,7 +68,7 @@ def _refresh() -> None:
     last time, it costs two function calls and two identity checks.
     """
     global _active, _seen
-    providers = (trace.get_tracer_provider(), otel_metrics.get_meter_provider())
+    providers = current_providers()
     if providers[0] is _seen[0] and providers[1] is _seen[1]:
         return
     _seen = providers
@@ -76,10 +78,11 @@ def _refresh() -> None:
     wanted = sdk_configured()
     if wanted and not _active:
         add_dispatch_hook(tracing.on_dispatch)
+        hooks.on_handover = tracing.on_handover
         hooks.handling, hooks.sending = tracing.handling, tracing.sending
     elif not wanted and _active:
         remove_dispatch_hook(tracing.on_dispatch)
-        hooks.handling = hooks.sending = None
+        hooks.on_handover = hooks.handling = hooks.sending = None
     _active = wanted
 
 
@@ -101,7 +104,7 @@ def instrument(*, use_span_linking: bool | None = None, inject_into_payload: boo
             use_span_linking=use_span_linking, inject_into_payload=inject_into_payload
         )
         hooks.on_scope = _refresh
-        _seen = (None, None)
+        _seen = (_UNSEEN, _UNSEEN)
         _refresh()
 
 
@@ -114,7 +117,7 @@ def uninstrument() -> None:
     _active = False
     if hooks.on_scope is _refresh:
         hooks.on_scope = None
-    hooks.handling = hooks.sending = None
+    hooks.on_handover = hooks.handling = hooks.sending = None
 
 
 def is_active() -> bool:

@@ -9,6 +9,8 @@ from opentelemetry.metrics import CallbackOptions, Observation
 
 from events_core.lookup import live_buses
 
+from .providers import current_providers
+
 __all__ = ["dispatched", "handled", "observe_pending"]
 
 
@@ -16,10 +18,10 @@ class _Instruments:
     """Instruments of the current meter provider, re-created when the provider changes."""
 
     def __init__(self) -> None:
-        self.provider: object = None
+        self.provider: object = object()  # not any provider, not even None (none set yet)
 
     def get(self) -> _Instruments:
-        provider = metrics.get_meter_provider()
+        provider = current_providers()[1]
         if provider is not self.provider:
             meter = metrics.get_meter("fastapi_events")
             self.dispatched = meter.create_counter(

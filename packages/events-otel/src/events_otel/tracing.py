@@ -1,4 +1,9 @@
-"""Spans for dispatching, handling and sending events, and W3C trace context in their headers."""
+"""Spans for dispatching, handling and sending events, and W3C trace context in their headers.
+
+``dispatch()`` stays cheap: it only notes the current context and the time. The span
+``Event {name} dispatched`` is made from those when the bus hands the events over, after the
+response, and its context is put into the event's headers (``traceparent``).
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,30 @@ from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from events_core import Envelope, Event, name_of
-from events_core.types import envelope_of
 
 from . import metrics
 
-__all__ = ["Tracing"]
+__all__ = ["HANDLER_ATTRIBUTE", "Tracing"]
 
 SYSTEM = "fastapi_events"
 HANDLER_ATTRIBUTE = "fastapi_events.handler"
+_W3C = TraceContextTextMapPropagator()
+_PENDING = "_otel_dispatch"
 
 
 def _tracer() -> trace.Tracer:
     # Looked up on use, so a tracer provider configured after import is honoured.
     return trace.get_tracer("fastapi_events")
+
+
+def _context_of(event: Event) -> otel_context.Context | None:
+    headers = event.headers if isinstance(event, Envelope) else None
+    return _W3C.extract(headers) if headers and "traceparent" in headers else None
 
 
 class Tracing:
@@ -35,46 +47,60 @@ class Tracing:
         self.inject_into_payload = inject_into_payload
 
     def on_dispatch(self, event: Event) -> Event:
-        """Span ``Event {name} dispatched``; its context travels in the event's headers."""
-        name = name_of(event)
-        envelope = envelope_of(event)
-        with _tracer().start_as_current_span(
-            f"Event {name} dispatched",
-            kind=SpanKind.PRODUCER,
-            attributes={
-                "messaging.system": SYSTEM,
-                "messaging.operation.type": "create",
-                "messaging.operation.name": "dispatch",
-                "messaging.destination.name": name,
-                "messaging.message.id": envelope.id,
-            },
-        ):
-            propagate.inject(envelope.headers)
-        metrics.dispatched(name)
-        payload = envelope[1]
-        if (
-            self.inject_into_payload
-            and isinstance(payload, dict)
-            and "traceparent" in envelope.headers
-        ):
-            # the original's behaviour, on request: a copy, never the caller's dict
-            payload = {**payload, "traceparent": envelope.headers["traceparent"]}
-            return Envelope(
-                envelope[0],
-                payload,
-                id=envelope.id,
-                timestamp=envelope.timestamp,
-                headers=envelope.headers,
-            )
+        """Note the dispatching context and time; the span is made at hand-over."""
+        envelope = event if isinstance(event, Envelope) else Envelope(event[0], event[1])
+        setattr(envelope, _PENDING, (otel_context.get_current(), time.time_ns()))
         return envelope
+
+    def on_handover(self, events: Sequence[Event]) -> Sequence[Event]:
+        """Make the pending ``Event {name} dispatched`` spans; put their context in headers."""
+        if not any(hasattr(e, _PENDING) for e in events):
+            return events
+        tracer = _tracer()
+        result: list[Event] = []
+        for event in events:
+            pending = getattr(event, _PENDING, None)
+            if pending is None:
+                result.append(event)
+                continue
+            assert isinstance(event, Envelope)
+            delattr(event, _PENDING)
+            parent, started = pending
+            name = name_of(event)
+            span = tracer.start_span(
+                f"Event {name} dispatched",
+                context=parent,
+                kind=SpanKind.PRODUCER,
+                start_time=started,
+                attributes={
+                    "messaging.system": SYSTEM,
+                    "messaging.operation.type": "create",
+                    "messaging.destination.name": name,
+                    "messaging.message.id": event.id,
+                },
+            )
+            span.end(end_time=started)
+            _W3C.inject(event.headers, context=trace.set_span_in_context(span))
+            metrics.dispatched(name)
+            result.append(self._with_payload_traceparent(event))
+        return result
+
+    def _with_payload_traceparent(self, event: Envelope) -> Envelope:
+        payload = event[1]
+        if not (self.inject_into_payload and isinstance(payload, dict)):
+            return event
+        # the original's behaviour, on request: into a copy, never the caller's dict
+        payload = {**payload, "traceparent": event.headers.get("traceparent", "")}
+        return Envelope(
+            event[0], payload, id=event.id, timestamp=event.timestamp, headers=event.headers
+        )
 
     @contextmanager
     def handling(self, handler_class: str, handler_path: str, event: Event) -> Iterator[None]:
         """Span ``handling event {name} with {handler_class}``, child of (or linked to) the
         dispatch span whose context the event carries; records the handling metrics."""
         name = name_of(event)
-        headers = event.headers if isinstance(event, Envelope) else {}
-        parent = propagate.extract(headers) if headers else None
+        parent = _context_of(event)
         links: Sequence[Link] = ()
         if parent is not None and self.use_span_linking:
             remote = trace.get_current_span(parent).get_span_context()
@@ -84,7 +110,6 @@ class Tracing:
             HANDLER_ATTRIBUTE: handler_path,
             "messaging.system": SYSTEM,
             "messaging.operation.type": "process",
-            "messaging.operation.name": "handle",
             "messaging.destination.name": name,
         }
         if isinstance(event, Envelope):
@@ -112,9 +137,7 @@ class Tracing:
     def sending(self, system: str, destination: str, events: Sequence[Event]) -> Iterator[None]:
         """Span ``send {destination}`` around one send of a forwarder: a child of the first
         event's dispatch span, linked to the dispatch spans of all the events it carries."""
-        contexts = [
-            propagate.extract(e.headers) for e in events if isinstance(e, Envelope) and e.headers
-        ]
+        contexts = [found for found in map(_context_of, events) if found is not None]
         links = []
         for found in contexts:
             remote = trace.get_current_span(found).get_span_context()
@@ -128,7 +151,6 @@ class Tracing:
             attributes={
                 "messaging.system": system,
                 "messaging.operation.type": "send",
-                "messaging.operation.name": "send",
                 "messaging.destination.name": destination,
                 "messaging.batch.message_count": len(events),
             },
@@ -136,8 +158,3 @@ class Tracing:
             set_status_on_exception=True,
         ):
             yield
-
-
-def current_context() -> otel_context.Context:
-    """The active OpenTelemetry context (for tests and integrations)."""
-    return otel_context.get_current()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from events_core import BaseEventHandler, ConfigurationError, Event, EventsError
 from events_core.codec import Serializer, encode_event
 from events_core.hooks import hooks
 from events_core.retry import Backoff
-from events_core.types import Envelope, name_of
+from events_core.types import Envelope, name_of, new_event_id
 
 from .client import SQSClient, is_transient
 
@@ -103,7 +102,7 @@ class SQSForwardHandler(BaseEventHandler):
         self.fifo = queue_url.endswith(".fifo")
         self.max_batch_size = max_batch_size
         self.serializer: Serializer = serializer or encode_event
-        self.id_generator = id_generator or (lambda event: uuid.uuid4().hex)
+        self.id_generator = id_generator or (lambda event: new_event_id())
         self.message_group_id = message_group_id or name_of
         self.backoff = backoff or Backoff()
         self._sqs = SQSClient(queue_url, region_name, client_kwargs)
