@@ -49,6 +49,9 @@ def _fresh_local_handler() -> Iterator[None]:
     local_handler.clear()
     yield
     local_handler.clear()
+    otel = sys.modules.get("events_otel")
+    if otel is not None:  # a page may switch tracing on: no hooks for the tests after it
+        otel.uninstrument()
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
