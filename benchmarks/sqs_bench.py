@@ -144,7 +144,7 @@ async def consume(url: str) -> float:
     )
     start = time.perf_counter()
     async with consumer.running():
-        while consumer.stats.deleted < PER_ROUND:  # noqa: ASYNC110 - polling a counter
+        while consumer.stats.settled < PER_ROUND:  # noqa: ASYNC110 - polling a counter
             await asyncio.sleep(0.01)
     return time.perf_counter() - start
 

@@ -75,7 +75,7 @@ async def test_round_trip_from_a_request_to_a_remote_handler(sqs: Any, sqs_endpo
 
     sqs_consumer = consumer(url, sqs_endpoint, worker)
     async with sqs_consumer.running():
-        await until(lambda: sqs_consumer.stats.deleted == 1)
+        await until(lambda: sqs_consumer.stats.settled == 1)
     ((event, greeting),) = received
     assert tuple(event) == ("order.placed", {"order_id": 7, "items": ["tea", "cake"]})
     assert len(event.id) == 32  # type: ignore[attr-defined]
@@ -97,7 +97,7 @@ async def test_redelivery_after_a_handler_failure(sqs: Any, sqs_endpoint: str) -
 
     sqs_consumer = consumer(url, sqs_endpoint, worker)
     async with sqs_consumer.running():
-        await until(lambda: sqs_consumer.stats.deleted == 1)
+        await until(lambda: sqs_consumer.stats.settled == 1)
     assert attempts == [1, 1]
     assert sqs_consumer.stats.failed == 1
     assert sqs_consumer.stats.handled == 1
@@ -146,13 +146,13 @@ async def test_malformed_messages_do_not_stop_the_consumer(
     sqs_consumer = consumer(url, sqs_endpoint, worker)
     async with sqs_consumer.running():
         await until(lambda: sqs_consumer.stats.handled == 1 and sqs_consumer.stats.malformed == 3)
-        await until(lambda: sqs_consumer.stats.deleted == 1)
+        await until(lambda: sqs_consumer.stats.settled == 1)
         for _ in range(200):  # the next receives move the malformed ones on (maxReceiveCount 1)
             if await queue_size(sqs, url) == 0:
                 break
             await asyncio.sleep(0.05)
     assert [tuple(e) for e in got] == [("good", {"ok": True})]
-    assert "malformed SQS message" in caplog.text
+    assert "SQS consumer: malformed message" in caplog.text
     dead = sorted(m["Body"] for m in await drain_queue(sqs, dlq, expect=3))
     assert dead == ['["", 1]', "not json", '{"not": "a list"}']
 
@@ -193,7 +193,7 @@ async def test_graceful_stop_finishes_in_flight_messages(sqs: Any, sqs_endpoint:
     async with sqs_consumer.running():
         await asyncio.wait_for(started.wait(), 10)
     assert finished == [1]
-    assert sqs_consumer.stats.deleted == 1
+    assert sqs_consumer.stats.settled == 1
     assert await queue_size(sqs, url) == 0
 
 
@@ -211,7 +211,7 @@ async def test_stop_deletes_nothing_unfinished(sqs: Any, sqs_endpoint: str) -> N
     sqs_consumer = consumer(url, sqs_endpoint, worker, shutdown_timeout=0.2)
     async with sqs_consumer.running():
         await asyncio.wait_for(started.wait(), 10)
-    assert sqs_consumer.stats.deleted == 0
+    assert sqs_consumer.stats.settled == 0
     again = await drain_queue(sqs, url, expect=1)  # visible at once: returned, not deleted
     assert [json.loads(m["Body"]) for m in again] == [["stuck", 1]]
 
@@ -235,7 +235,7 @@ async def test_concurrency_limit(sqs: Any, sqs_endpoint: str) -> None:
     async with sqs_consumer.running():
         await until(lambda: sqs_consumer.stats.handled == 12)
     assert peak == 3
-    await until(lambda: sqs_consumer.stats.deleted == 12)
+    await until(lambda: sqs_consumer.stats.settled == 12)
 
 
 async def test_consumer_inside_an_app_lifespan(sqs: Any, sqs_endpoint: str) -> None:

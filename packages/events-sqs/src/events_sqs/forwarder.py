@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import deque
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from events_core import BaseEventHandler, ConfigurationError, Event, EventsError, report_failure
+from events_core import ConfigurationError, Event, report_failure
 from events_core.codec import Serializer, encode_event
+from events_core.forwarding import BatchingForwarder, DeliveryError, Outgoing
 from events_core.hooks import hooks
 from events_core.retry import Backoff
 from events_core.types import Envelope, name_of, new_event_id
@@ -26,30 +24,13 @@ SQS_MAX_BYTES = 1024 * 1024
 MAX_ATTRIBUTES = 10
 
 
-class SQSDeliveryError(EventsError):
+class SQSDeliveryError(DeliveryError):
     """An event could not be delivered to SQS; ``permanent`` when retrying cannot help."""
 
-    def __init__(self, event_name: str, reason: str, *, permanent: bool) -> None:
-        self.event_name = event_name
-        self.permanent = permanent
-        kind = "rejected" if permanent else "not delivered after retries"
-        super().__init__(f"event {event_name!r} {kind} by SQS: {reason}")
+    broker = "SQS"
 
 
-@dataclass
-class _Entry:
-    event: Event
-    request: dict[str, Any]
-    size: int
-    #: Resolved with ``None`` once delivered, or with the error that stopped it.
-    outcome: asyncio.Future[Exception | None] | None = None
-
-    def done(self, error: Exception | None) -> None:
-        if self.outcome is not None and not self.outcome.done():
-            self.outcome.set_result(error)
-
-
-class SQSForwardHandler(BaseEventHandler):
+class SQSForwardHandler(BatchingForwarder):
     """Forwards each event as one SQS message whose body is ``["event name", payload]``.
 
     Args:
@@ -100,84 +81,27 @@ class SQSForwardHandler(BaseEventHandler):
             raise ConfigurationError(f"max_in_flight must be at least 1, got {max_in_flight}")
         self.queue_url = queue_url
         self.fifo = queue_url.endswith(".fifo")
-        self.max_batch_size = max_batch_size
         self.serializer: Serializer = serializer or encode_event
         self.id_generator = id_generator or (lambda event: new_event_id())
         self.message_group_id = message_group_id or name_of
-        self.backoff = backoff or Backoff()
         self._sqs = SQSClient(queue_url, region_name, client_kwargs)
-        # A FIFO queue keeps the order in which batches arrive: one batch at a time.
-        self._slots = asyncio.Semaphore(1 if self.fifo else max_in_flight)
-        self._queue: deque[_Entry] = deque()
-        self._pump: asyncio.Future[None] | None = None
-        self._sending: set[asyncio.Task[None]] = set()
-        self._limit = SQS_MAX_BYTES
+        super().__init__(
+            max_batch_size=max_batch_size,
+            max_in_flight=max_in_flight,
+            backoff=backoff,
+            ordered=self.fifo,
+        )
+
+    error_type = SQSDeliveryError
 
     def __repr__(self) -> str:
         return f"SQSForwardHandler({self.queue_url!r})"
 
-    async def handle(self, event: Event) -> None:
-        await self.handle_many([event])
+    async def batch_limit(self) -> int:
+        size = await self._sqs.attribute("MaximumMessageSize", "262144")
+        return min(SQS_MAX_BYTES, int(size))
 
-    async def handle_many(self, events: Sequence[Event]) -> None:  # type: ignore[override]
-        """Send ``events``; failures are reported per event (in this context), never raised.
-
-        Events of concurrent calls share batches: while ``max_in_flight`` batches are being
-        sent, newer events wait in a queue and leave in full batches.
-        """
-        if not events:
-            return
-        self._limit = min(
-            SQS_MAX_BYTES, int(await self._sqs.attribute("MaximumMessageSize", "262144"))
-        )
-        loop = asyncio.get_running_loop()
-        waiting: list[tuple[Event, asyncio.Future[Exception | None]]] = []
-        for event in events:
-            entry = self._entry(event, self._limit)
-            if entry is not None:
-                entry.outcome = loop.create_future()
-                self._queue.append(entry)
-                waiting.append((event, entry.outcome))
-        if self._pump is None or self._pump.done():
-            self._pump = asyncio.ensure_future(self._send_queued())
-        for event, outcome in waiting:
-            error = await outcome
-            if error is not None:
-                report_failure(self, (event,), error)
-
-    async def _send_queued(self) -> None:
-        """Take batches off the queue while any wait, ``max_in_flight`` at a time.
-
-        It returns once the queue is empty (sends may still be in flight), so a later call
-        always finds either a running pump that will see its events, or none and starts one.
-        """
-        while self._queue:
-            await self._slots.acquire()
-            if not self._queue:  # another pump's sends took them meanwhile
-                self._slots.release()
-                break
-            task = asyncio.ensure_future(self._send(self._take_batch()))
-            self._sending.add(task)
-            task.add_done_callback(self._sent)
-
-    def _sent(self, task: asyncio.Task[None]) -> None:
-        self._sending.discard(task)
-        self._slots.release()
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("SQS sender failed", exc_info=task.exception())
-
-    def _take_batch(self) -> list[_Entry]:
-        batch: list[_Entry] = []
-        size = 0
-        while self._queue and len(batch) < self.max_batch_size:
-            entry = self._queue[0]
-            if batch and size + entry.size > self._limit:
-                break
-            batch.append(self._queue.popleft())
-            size += entry.size
-        return batch
-
-    def _entry(self, event: Event, limit: int) -> _Entry | None:
+    def prepare(self, event: Event, limit: int) -> Outgoing | None:
         name = name_of(event)
         try:
             body = self.serializer(event)
@@ -211,23 +135,9 @@ class SQSForwardHandler(BaseEventHandler):
                 ),
             )
             return None
-        return _Entry(event, request, size)
+        return Outgoing(event, request, size)
 
-    async def _send(self, batch: list[_Entry]) -> None:
-        pending = batch
-        try:
-            for attempt in range(1, self.backoff.attempts + 1):
-                pending = await self._attempt(pending, last=attempt == self.backoff.attempts)
-                if not pending:
-                    return
-                await asyncio.sleep(self.backoff.delay(attempt))
-        finally:
-            for entry in batch:  # whatever happened, nobody waits forever
-                entry.done(
-                    SQSDeliveryError(name_of(entry.event), "sending stopped", permanent=False)
-                )
-
-    async def _attempt(self, batch: list[_Entry], *, last: bool) -> list[_Entry]:
+    async def attempt(self, batch: list[Outgoing], *, last: bool) -> list[Outgoing]:
         """Send once; report what failed for good, return what to try again."""
         by_id = {str(i): entry for i, entry in enumerate(batch)}
         try:
@@ -248,7 +158,7 @@ class SQSForwardHandler(BaseEventHandler):
                 name = name_of(entry.event)
                 entry.done(SQSDeliveryError(name, reason, permanent=not is_transient(exc)))
             return []
-        retry: list[_Entry] = []
+        retry: list[Outgoing] = []
         for failed in response.get("Failed", []):
             entry = by_id.pop(failed["Id"])
             reason = f"{failed.get('Code')}: {failed.get('Message', '')}"
@@ -270,8 +180,5 @@ class SQSForwardHandler(BaseEventHandler):
 
     async def aclose(self) -> None:
         """Wait for batches in flight, then close the SQS client."""
-        if self._pump is not None and not self._pump.done():
-            await self._pump
-        if self._sending:
-            await asyncio.gather(*self._sending, return_exceptions=True)
+        await self.drain_sends()
         await self._sqs.aclose()
