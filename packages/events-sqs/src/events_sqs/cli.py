@@ -3,35 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib
-import logging
-import signal
 import sys
 from typing import Any
 
 from events_core import ConfigurationError
+from events_core.cli import configure_logging, load_object, serve
 
 from .consumer import SQSConsumer
 
 __all__ = ["load_object", "main"]
-
-
-def load_object(spec: str) -> Any:
-    """Import ``"package.module:attribute"`` (e.g. ``myapp.events:local_handler``)."""
-    module_name, _, attribute = spec.partition(":")
-    if not module_name or not attribute:
-        raise ConfigurationError(f"--handlers takes module:attribute, got {spec!r}")
-    try:
-        target: Any = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise ConfigurationError(f"cannot import {module_name!r} for --handlers: {exc}") from exc
-    for part in attribute.split("."):
-        try:
-            target = getattr(target, part)
-        except AttributeError:
-            raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}") from None
-    return target
 
 
 def parser() -> argparse.ArgumentParser:
@@ -56,18 +36,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _serve(consumer: SQSConsumer) -> None:
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, consumer.stop)
-    await consumer.run()
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(args.log_level)
     try:
         handlers = [load_object(spec) for spec in args.handlers]
         kwargs: dict[str, Any] = {}
@@ -85,5 +56,5 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    asyncio.run(_serve(consumer))
+    serve(consumer)
     return 0

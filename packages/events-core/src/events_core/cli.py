@@ -1,0 +1,54 @@
+"""Pieces shared by the consumers' command lines (``python -m events_sqs``, ...)."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+from typing import Any, Protocol
+
+from .errors import ConfigurationError
+
+__all__ = ["configure_logging", "load_object", "serve"]
+
+
+class _Stoppable(Protocol):
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def load_object(spec: str) -> Any:
+    """Import ``"package.module:attribute"`` (e.g. ``myapp.events:local_handler``)."""
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise ConfigurationError(f"--handlers takes module:attribute, got {spec!r}")
+    try:
+        target: Any = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ConfigurationError(f"cannot import {module_name!r} for --handlers: {exc}") from exc
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}") from None
+    return target
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+async def _serve(consumer: _Stoppable) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, consumer.stop)
+    await consumer.run()
+
+
+def serve(consumer: _Stoppable) -> None:
+    """Run ``consumer`` until SIGINT or SIGTERM, then let it stop gracefully."""
+    asyncio.run(_serve(consumer))
