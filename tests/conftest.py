@@ -8,8 +8,8 @@ import pytest
 
 from events_core import lookup, registry, reload_settings, set_dispatch_disabled
 
-#: moto's server fixtures, shared by the SQS and the tracing tests.
-pytest_plugins = ["tests.sqs.fixtures"]
+#: Server fixtures (moto, the Pub/Sub emulator), shared by transport and tracing tests.
+pytest_plugins = ["tests.sqs.fixtures", "tests.pubsub.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -60,11 +60,13 @@ def test_forwarders_at_their_original_paths() -> None:
     assert SQSForwardHandler is events_sqs.SQSForwardHandler
 
 
-def test_pubsub_forwarder_fails_clearly_until_it_lands() -> None:
+def test_pubsub_forwarder_at_its_original_path() -> None:
+    import events_pubsub
     from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler
 
-    with pytest.raises(ConfigurationError, match="GoogleCloudSimplePubSubHandler is not"):
-        GoogleCloudSimplePubSubHandler(project_id="p", topic_id="t")
+    assert GoogleCloudSimplePubSubHandler is events_pubsub.GoogleCloudSimplePubSubHandler
+    handler = GoogleCloudSimplePubSubHandler(project_id="my-project", topic_id="events")
+    assert handler.topic == "projects/my-project/topics/events"  # the original's defaults work
 
 
 def test_missing_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:

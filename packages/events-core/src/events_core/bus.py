@@ -113,6 +113,11 @@ class EventBus:
     async def handle(self, events: Sequence[Event]) -> None:
         """Hand ``events`` to every handler now and wait until they are done."""
         self._active += 1
+        current = event_store.get(None)
+        # failures reach this bus (its log, counters, on_error) also when called directly
+        token = (
+            event_store.set(self.detached) if current is None or current.bus is not self else None
+        )
         try:
             if hooks.on_handover is not None:
                 events = hooks.on_handover(events)
@@ -124,6 +129,8 @@ class EventBus:
             self.stats.handled += len(events)
         finally:
             self._active -= 1
+            if token is not None:
+                event_store.reset(token)
 
     async def _run(self, handler: Any, events: Sequence[Event]) -> None:
         try:

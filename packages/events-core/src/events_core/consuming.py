@@ -59,6 +59,8 @@ class QueueConsumer(ABC, Generic[MessageT]):
     settle_interval = 0.05
     #: Most messages acknowledged in one call.
     settle_batch = 10
+    #: Seconds between two lease extensions of the messages in progress.
+    lease_interval = 5.0
 
     def __init__(
         self,
@@ -137,8 +139,10 @@ class QueueConsumer(ABC, Generic[MessageT]):
                     task.add_done_callback(self._tasks.pop)
         finally:
             stop.cancel()
-            leases.cancel()
-            await self._shutdown()
+            try:
+                await self._shutdown()  # leases are still extended while in-flight work ends
+            finally:
+                leases.cancel()
 
     def stop(self) -> None:
         """Stop receiving; in-flight messages get ``shutdown_timeout`` seconds to finish."""
@@ -173,9 +177,9 @@ class QueueConsumer(ABC, Generic[MessageT]):
             await asyncio.sleep(1)
             return []
 
-    async def _extend_leases(self, every: float = 5.0) -> None:
+    async def _extend_leases(self) -> None:
         while True:
-            await asyncio.sleep(every)
+            await asyncio.sleep(self.lease_interval)
             if self._tasks:
                 try:
                     await self.in_flight(list(self._tasks.values()))

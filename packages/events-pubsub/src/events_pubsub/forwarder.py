@@ -38,6 +38,14 @@ def _encoded_size(data: bytes, attributes: Mapping[str, str], ordering_key: str)
     return base64 + sum(len(k) + len(v) + 8 for k, v in attributes.items()) + len(ordering_key) + 32
 
 
+def _describe(exc: BaseException) -> str:
+    status = getattr(exc, "status", None)
+    message = getattr(exc, "message", None)
+    if status is not None:
+        return f"{type(exc).__name__}: HTTP {status} {message or ''}".rstrip()
+    return f"{type(exc).__name__}: {exc}"
+
+
 class GoogleCloudSimplePubSubHandler(BatchingForwarder):
     """Publishes each event as one message whose data is ``["event name", payload]``.
 
@@ -81,7 +89,8 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
                 f"{project_id!r} and {topic_id!r}"
             )
         settings = dict(batch_settings_kwargs or {})
-        max_batch_size = min(max_batch_size, int(settings.get("max_messages", MAX_BATCH)))
+        if "max_messages" in settings:
+            max_batch_size = min(max_batch_size, int(settings["max_messages"]))
         if not isinstance(max_batch_size, int) or not 1 <= max_batch_size <= MAX_BATCH:
             raise ConfigurationError(
                 f"max_batch_size must be between 1 and 1000 (Pub/Sub's limit), "
@@ -154,7 +163,7 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
                 middle = len(batch) // 2
                 retry = await self.attempt(batch[:middle], last=last)
                 return retry + await self.attempt(batch[middle:], last=last)
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = _describe(exc)
             for outgoing in batch:
                 error = PubSubDeliveryError(
                     name_of(outgoing.event), reason, permanent=not is_transient(exc)

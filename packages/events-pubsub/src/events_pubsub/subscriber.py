@@ -100,6 +100,8 @@ class PubSubSubscriber(QueueConsumer[SubscriberMessage]):
         )
 
     async def in_flight(self, messages: list[SubscriberMessage]) -> None:
+        if not messages:
+            return
         await self._subscriber.get().modify_ack_deadline(
             self.subscription,
             [m.ack_id for m in messages],
