@@ -23,6 +23,7 @@ from typing import Any
 import boto3
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from loop_stall import SCOPE, stall, with_ticker
 
 from fastapi_events.dispatcher import dispatch
 from fastapi_events.handlers.aws import SQSForwardHandler
@@ -35,11 +36,6 @@ ROUNDS = 10
 PER_ROUND = EVENTS // ROUNDS
 PER_REQUEST = 8
 IN_FLIGHT = 8
-SCOPE = {
-    "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-    "scheme": "http", "path": "/", "raw_path": b"/", "root_path": "", "query_string": b"",
-    "headers": [], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
-}  # fmt: skip
 
 
 def sqs_client() -> Any:
@@ -55,28 +51,6 @@ def queue_length(url: str) -> int:
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
     )
     return int(found["Attributes"]["ApproximateNumberOfMessages"])
-
-
-async def ticker(stop: asyncio.Event, lateness: list[float]) -> None:
-    """Sleep 1 ms again and again; record how late each wake-up is."""
-    loop = asyncio.get_running_loop()
-    while not stop.is_set():
-        start = loop.time()
-        await asyncio.sleep(0.001)
-        lateness.append(loop.time() - start - 0.001)
-
-
-async def with_ticker(work: Any) -> tuple[float, list[float]]:
-    stop = asyncio.Event()
-    lateness: list[float] = []
-    tick = asyncio.ensure_future(ticker(stop, lateness))
-    await asyncio.sleep(0.05)
-    start = time.perf_counter()
-    await work()
-    elapsed = time.perf_counter() - start
-    stop.set()
-    await tick
-    return elapsed, lateness
 
 
 async def idle() -> None:
@@ -147,13 +121,6 @@ async def consume(url: str) -> float:
         while consumer.stats.settled < PER_ROUND:  # noqa: ASYNC110 - polling a counter
             await asyncio.sleep(0.01)
     return time.perf_counter() - start
-
-
-def stall(lateness: list[float]) -> dict[str, float]:
-    return {
-        "max_ms": max(lateness) * 1000,
-        "late_share": sum(1 for x in lateness if x > 0.001) / len(lateness),
-    }
 
 
 async def main() -> None:

@@ -45,6 +45,7 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 def run(python: str, endpoint: str) -> dict[str, object]:
     env = {
         **os.environ,
+        "PYTHONPATH": str(HERE),
         "SQS_ENDPOINT": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",

@@ -1,0 +1,42 @@
+"""Measuring event-loop stalls, and the ASGI scope the load benchmarks send."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+SCOPE = {
+    "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+    "scheme": "http", "path": "/", "raw_path": b"/", "root_path": "", "query_string": b"",
+    "headers": [], "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80),
+}  # fmt: skip
+
+
+async def ticker(stop: asyncio.Event, lateness: list[float]) -> None:
+    """Sleep 1 ms again and again; record how late each wake-up is."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        start = loop.time()
+        await asyncio.sleep(0.001)
+        lateness.append(loop.time() - start - 0.001)
+
+
+async def with_ticker(work: Any) -> tuple[float, list[float]]:
+    stop = asyncio.Event()
+    lateness: list[float] = []
+    tick = asyncio.ensure_future(ticker(stop, lateness))
+    await asyncio.sleep(0.05)
+    start = time.perf_counter()
+    await work()
+    elapsed = time.perf_counter() - start
+    stop.set()
+    await tick
+    return elapsed, lateness
+
+
+def stall(lateness: list[float]) -> dict[str, float]:
+    return {
+        "max_ms": max(lateness) * 1000,
+        "late_share": sum(1 for x in lateness if x > 0.001) / len(lateness),
+    }

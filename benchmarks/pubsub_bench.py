@@ -1,0 +1,148 @@
+"""Publishing to Pub/Sub under load, run under our packages or fastapi-events 0.12.2.
+
+Needs ``PUBSUB_EMULATOR_HOST`` (Google's emulator on loopback, started by ``pubsub_run.py``).
+Prints JSON: the event loop's largest stall while 2,000 events are published with 8 requests
+in flight, the publish throughput (events/s until all are in the topic's subscription) and,
+under our packages, the subscriber's throughput.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+import uuid
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+from loop_stall import SCOPE, stall, with_ticker
+
+from fastapi_events.dispatcher import dispatch
+from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler
+from fastapi_events.middleware import EventHandlerASGIMiddleware
+
+PROJECT = "bench-project"
+EVENTS = 2000
+PER_REQUEST = 8
+IN_FLIGHT = 8
+
+
+def admin() -> tuple[Any, Any]:
+    from gcloud.aio.pubsub import PublisherClient, SubscriberClient  # the bench's own set-up
+
+    return PublisherClient(), SubscriberClient()
+
+
+async def topic_with_subscription() -> tuple[str, str]:
+    publisher, subscriber = admin()
+    topic_id = f"bench-{uuid.uuid4().hex[:8]}"
+    topic = f"projects/{PROJECT}/topics/{topic_id}"
+    subscription = f"projects/{PROJECT}/subscriptions/{topic_id}-sub"
+    await publisher.create_topic(topic)
+    await subscriber.create_subscription(subscription, topic, body={"ackDeadlineSeconds": 60})
+    await publisher.close()
+    await subscriber.close()
+    return topic_id, subscription
+
+
+async def drain(subscription: str, expect: int, timeout: float = 120) -> int:
+    _, subscriber = admin()
+    got = 0
+    deadline = time.monotonic() + timeout
+    while got < expect and time.monotonic() < deadline:
+        try:
+            messages = await subscriber.pull(subscription, max_messages=1000, timeout=5)
+        except asyncio.TimeoutError:
+            continue
+        if messages:
+            got += len(messages)
+            await subscriber.acknowledge(subscription, [m.ack_id for m in messages])
+    await subscriber.close()
+    return got
+
+
+def build_app(topic_id: str) -> tuple[FastAPI, Any]:
+    app = FastAPI()
+    handler = GoogleCloudSimplePubSubHandler(PROJECT, topic_id, batch_settings_kwargs={})
+    app.add_middleware(EventHandlerASGIMiddleware, handlers=[handler])
+
+    @app.get("/")
+    async def index() -> PlainTextResponse:
+        for i in range(PER_REQUEST):
+            dispatch("bench.event", {"i": i, "text": "x" * 100})
+        return PlainTextResponse("ok")
+
+    app.middleware_stack = app.build_middleware_stack()
+    return app, handler
+
+
+async def publish_through_app(app: FastAPI, handler: Any) -> None:
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one() -> None:
+        async with slots:
+            await app(dict(SCOPE, state={}), receive, send)
+
+    await asyncio.gather(*(one() for _ in range(EVENTS // PER_REQUEST)))
+    close = getattr(handler, "aclose", None)
+    if close is not None:
+        await close()
+
+
+async def subscribe(subscription: str) -> float:
+    from events_local import LocalHandler
+    from events_pubsub import PubSubSubscriber
+
+    handler = LocalHandler()
+
+    @handler.register(event_name="*")
+    async def noop(event: Any) -> None:
+        return None
+
+    project, _, subscription_id = subscription.split("/")[1:4]
+    subscriber = PubSubSubscriber(project, subscription_id, handler, concurrency=100)
+    start = time.perf_counter()
+    async with subscriber.running():
+        while subscriber.stats.settled < EVENTS:  # noqa: ASYNC110 - polling a counter
+            await asyncio.sleep(0.01)
+    return time.perf_counter() - start
+
+
+async def main() -> None:
+    result: dict[str, Any] = {}
+    _, idle_lateness = await with_ticker(lambda: asyncio.sleep(1.0))
+    result["idle"] = stall(idle_lateness)
+    topic_id, subscription = await topic_with_subscription()
+    app, handler = build_app(topic_id)
+    start = getattr(handler, "astart", None)
+    if start is not None:
+        await start()
+    began = time.perf_counter()
+    _, lateness = await with_ticker(lambda: publish_through_app(app, handler))
+    delivered = await drain(subscription, EVENTS)
+    elapsed = time.perf_counter() - began
+    result["publish"] = stall(lateness)
+    result["publish"]["events_per_s"] = EVENTS / elapsed
+    result["publish"]["delivered"] = delivered
+    try:
+        import events_pubsub  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        topic_id, subscription = await topic_with_subscription()
+        app, handler = build_app(topic_id)
+        await publish_through_app(app, handler)
+        result["subscriber_events_per_s"] = EVENTS / await subscribe(subscription)
+    json.dump(result, sys.stdout)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
