@@ -265,3 +265,22 @@ async def test_consumer_inside_an_app_lifespan(sqs: Any, sqs_endpoint: str) -> N
         await send_request(app, "/ping")
         await until(lambda: seen == [{"n": 1}])
     assert sqs_consumer.stats.handled == 1
+
+
+async def test_every_handled_message_is_settled_under_load(sqs: Any, sqs_endpoint: str) -> None:
+    """Messages handled while a settle call is under way are settled too (none is stranded)."""
+    url = await make_queue(sqs, "load")
+    for start in range(0, 120, 10):
+        await sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[
+                {"Id": str(i), "MessageBody": json.dumps(["load", start + i])} for i in range(10)
+            ],
+        )
+    worker = LocalHandler()
+    worker.register(lambda event: None, event_name="load")
+    sqs_consumer = consumer(url, sqs_endpoint, worker, concurrency=40)
+    async with sqs_consumer.running():
+        await until(lambda: sqs_consumer.stats.settled == 120)
+    assert sqs_consumer.stats.handled == 120
+    assert await queue_size(sqs, url) == 0

@@ -87,7 +87,7 @@ class QueueConsumer(ABC, Generic[MessageT]):
         self._bus = EventBus(self.handlers, on_error=self._record, discoverable=False)
         self._stopping: asyncio.Event | None = None
         self._settled: list[MessageT] = []
-        self._settle_timer: asyncio.Future[None] | None = None
+        self._settle_wakeup = asyncio.Event()
         self._tasks: dict[asyncio.Task[None], MessageT] = {}
 
     # -- what a transport provides ----------------------------------------------------------
@@ -122,6 +122,8 @@ class QueueConsumer(ABC, Generic[MessageT]):
         self._stopping = asyncio.Event()
         stop = asyncio.ensure_future(self._stopping.wait())
         leases = asyncio.ensure_future(self._extend_leases())
+        self._settle_wakeup = asyncio.Event()
+        settler = asyncio.ensure_future(self._settler())
         self._log.info("%s started", self.label)
         try:
             while not self._stopping.is_set():
@@ -140,7 +142,7 @@ class QueueConsumer(ABC, Generic[MessageT]):
         finally:
             stop.cancel()
             try:
-                await self._shutdown()  # leases are still extended while in-flight work ends
+                await self._shutdown(settler)  # leases are still extended while work ends
             finally:
                 leases.cancel()
 
@@ -248,11 +250,7 @@ class QueueConsumer(ABC, Generic[MessageT]):
             return
         self.stats.handled += 1
         self._settled.append(message)
-        if len(self._settled) >= self.settle_batch:
-            await self._flush_settled()
-        elif self._settle_timer is None or self._settle_timer.done():
-            # settle soon, in batches: a handled message must not outlive its lease
-            self._settle_timer = asyncio.ensure_future(self._settle_soon())
+        self._settle_wakeup.set()  # settled soon, in batches, by the settler
 
     async def _retry_later(self, message: MessageT, attempt: int) -> None:
         delay = min(round(self.backoff.delay(attempt)), 600)
@@ -263,9 +261,18 @@ class QueueConsumer(ABC, Generic[MessageT]):
                 "%s: cannot delay a retry (%r): the broker's timeout applies", self.label, exc
             )
 
-    async def _settle_soon(self) -> None:
-        await asyncio.sleep(self.settle_interval)
-        await self._flush_settled()
+    async def _settler(self) -> None:
+        """Settle handled messages in batches, soon after they are handled.
+
+        One task does it all: a message handled while a flush is under way wakes it again, so
+        none is left unsettled (to outlive its lease and come back).
+        """
+        while True:
+            await self._settle_wakeup.wait()
+            self._settle_wakeup.clear()
+            if len(self._settled) < self.settle_batch:
+                await asyncio.sleep(self.settle_interval)
+            await self._flush_settled()
 
     async def _flush_settled(self) -> None:
         while self._settled:
@@ -281,7 +288,7 @@ class QueueConsumer(ABC, Generic[MessageT]):
                     exc,
                 )
 
-    async def _shutdown(self) -> None:
+    async def _shutdown(self, settler: asyncio.Future[None]) -> None:
         if self._tasks:
             self._log.info("%s stopping: waiting for %d message(s)", self.label, len(self._tasks))
             _, unfinished = await asyncio.wait(set(self._tasks), timeout=self.shutdown_timeout)
@@ -299,8 +306,9 @@ class QueueConsumer(ABC, Generic[MessageT]):
                 for message in messages:
                     with contextlib.suppress(Exception):
                         await self.retry_later(message, 0)
-        if self._settle_timer is not None:
-            self._settle_timer.cancel()
+        settler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await settler
         await self._flush_settled()
         await self._bus.aclose(self.shutdown_timeout)
         await self.close()
