@@ -40,3 +40,24 @@ def stall(lateness: list[float]) -> dict[str, float]:
         "max_ms": max(lateness) * 1000,
         "late_share": sum(1 for x in lateness if x > 0.001) / len(lateness),
     }
+
+
+async def drive(app: Any, handler: Any, requests: int, in_flight: int) -> None:
+    """Send ``requests`` GETs to ``app``, ``in_flight`` at a time; then close ``handler``."""
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        return None
+
+    slots = asyncio.Semaphore(in_flight)
+
+    async def one() -> None:
+        async with slots:
+            await app(dict(SCOPE, state={}), receive, send)
+
+    await asyncio.gather(*(one() for _ in range(requests)))
+    close = getattr(handler, "aclose", None)
+    if close is not None:
+        await close()

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
-from loop_stall import SCOPE, stall, with_ticker
+from loop_stall import drive, stall, with_ticker
 
 from fastapi_events.dispatcher import dispatch
 from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler
@@ -79,22 +79,7 @@ def build_app(topic_id: str) -> tuple[FastAPI, Any]:
 
 
 async def publish_through_app(app: FastAPI, handler: Any) -> None:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        return None
-
-    slots = asyncio.Semaphore(IN_FLIGHT)
-
-    async def one() -> None:
-        async with slots:
-            await app(dict(SCOPE, state={}), receive, send)
-
-    await asyncio.gather(*(one() for _ in range(EVENTS // PER_REQUEST)))
-    close = getattr(handler, "aclose", None)
-    if close is not None:
-        await close()
+    await drive(app, handler, EVENTS // PER_REQUEST, IN_FLIGHT)
 
 
 async def subscribe(subscription: str) -> float:

@@ -23,7 +23,7 @@ from typing import Any
 import boto3
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
-from loop_stall import SCOPE, stall, with_ticker
+from loop_stall import drive, stall, with_ticker
 
 from fastapi_events.dispatcher import dispatch
 from fastapi_events.handlers.aws import SQSForwardHandler
@@ -74,22 +74,7 @@ def build_app(url: str) -> tuple[FastAPI, Any]:
 
 
 async def forward_through_app(app: FastAPI, handler: Any) -> None:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        return None
-
-    slots = asyncio.Semaphore(IN_FLIGHT)
-
-    async def one() -> None:
-        async with slots:
-            await app(dict(SCOPE, state={}), receive, send)
-
-    await asyncio.gather(*(one() for _ in range(PER_ROUND // PER_REQUEST)))
-    close = getattr(handler, "aclose", None)
-    if close is not None:
-        await close()
+    await drive(app, handler, PER_ROUND // PER_REQUEST, IN_FLIGHT)
 
 
 def boto3_sequential(url: str) -> float:

@@ -18,6 +18,7 @@ from events_local import Depends, LocalHandler
 from events_pubsub import GoogleCloudSimplePubSubHandler, PubSubDeliveryError, PubSubSubscriber
 from fastapi_events.middleware import EventHandlerASGIMiddleware
 from tests.pubsub.fixtures import PROJECT
+from tests.waiting import until
 
 from .helpers import make_subscription, make_topic, pull_all
 
@@ -29,15 +30,6 @@ def subscriber(subscription_id: str, handler: LocalHandler, **options: Any) -> P
     options.setdefault("backoff", NO_DELAY)
     options.setdefault("pull_timeout", 1)
     return PubSubSubscriber(PROJECT, subscription_id, handler, **options)
-
-
-async def until(check: Any, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def publish_raw(topic_id: str, *messages: PubsubMessage) -> None:

@@ -17,6 +17,7 @@ from events_local import Depends, LocalHandler
 from events_sqs import SQSConsumer, SQSForwardHandler
 from fastapi_events.dispatcher import dispatch
 from fastapi_events.middleware import EventHandlerASGIMiddleware
+from tests.waiting import until
 
 from .conftest import REGION, drain_queue, make_queue
 
@@ -27,15 +28,6 @@ def consumer(url: str, endpoint: str, handler: LocalHandler, **options: Any) -> 
     options.setdefault("backoff", NO_DELAY)
     options.setdefault("wait_time_seconds", 1)
     return SQSConsumer(url, handler, region_name=REGION, endpoint_url=endpoint, **options)
-
-
-async def until(check: Any, timeout: float = 10.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def queue_size(sqs: Any, url: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import importlib
 import logging
@@ -10,7 +11,7 @@ from typing import Any, Protocol
 
 from .errors import ConfigurationError
 
-__all__ = ["configure_logging", "load_object", "serve"]
+__all__ = ["add_consumer_arguments", "configure_logging", "load_object", "serve"]
 
 
 class _Stoppable(Protocol):
@@ -34,6 +35,20 @@ def load_object(spec: str) -> Any:
         except AttributeError:
             raise ConfigurationError(f"{module_name!r} has no attribute {attribute!r}") from None
     return target
+
+
+def add_consumer_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every consumer command takes: handlers, concurrency, timeouts, logging."""
+    parser.add_argument(
+        "--handlers",
+        action="append",
+        required=True,
+        metavar="MODULE:ATTR",
+        help="a handler to deliver to, e.g. myapp.events:local_handler (repeatable)",
+    )
+    parser.add_argument("--concurrency", type=int, default=10, help="messages handled at once")
+    parser.add_argument("--shutdown-timeout", type=float, default=30.0, help="seconds to finish")
+    parser.add_argument("--log-level", default="INFO", help="logging level")
 
 
 def configure_logging(level: str) -> None:

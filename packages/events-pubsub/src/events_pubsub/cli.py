@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from events_core import ConfigurationError
-from events_core.cli import configure_logging, load_object, serve
+from events_core.cli import add_consumer_arguments, configure_logging, load_object, serve
 
 from .subscriber import PubSubSubscriber
 
@@ -20,17 +20,8 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--project", required=True, help="Google Cloud project id")
     p.add_argument("--subscription", required=True, help="subscription id")
-    p.add_argument(
-        "--handlers",
-        action="append",
-        required=True,
-        metavar="MODULE:ATTR",
-        help="a handler to deliver to, e.g. myapp.events:local_handler (repeatable)",
-    )
-    p.add_argument("--concurrency", type=int, default=10, help="messages handled at once")
     p.add_argument("--pull-timeout", type=int, default=10, help="seconds a pull waits")
-    p.add_argument("--shutdown-timeout", type=float, default=30.0, help="seconds to finish")
-    p.add_argument("--log-level", default="INFO", help="logging level")
+    add_consumer_arguments(p)
     return p
 
 

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from events_core import ConfigurationError
-from events_core.cli import configure_logging, load_object, serve
+from events_core.cli import add_consumer_arguments, configure_logging, load_object, serve
 
 from .consumer import SQSConsumer
 
@@ -20,19 +20,10 @@ def parser() -> argparse.ArgumentParser:
         description="Consume events from an SQS queue and hand them to local handlers.",
     )
     p.add_argument("--queue-url", required=True, help="queue URL (or a bare queue name)")
-    p.add_argument(
-        "--handlers",
-        action="append",
-        required=True,
-        metavar="MODULE:ATTR",
-        help="a handler to deliver to, e.g. myapp.events:local_handler (repeatable)",
-    )
     p.add_argument("--region", default=None, help="AWS region (default: the environment's)")
     p.add_argument("--endpoint-url", default=None, help="SQS endpoint, e.g. a local server")
-    p.add_argument("--concurrency", type=int, default=10, help="messages handled at once")
     p.add_argument("--wait-time", type=int, default=20, help="long-polling seconds (0-20)")
-    p.add_argument("--shutdown-timeout", type=float, default=30.0, help="seconds to finish")
-    p.add_argument("--log-level", default="INFO", help="logging level")
+    add_consumer_arguments(p)
     return p
 
 
