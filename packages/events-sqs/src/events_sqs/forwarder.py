@@ -60,7 +60,7 @@ class SQSForwardHandler(BatchingForwarder):
         max_batch_size: int = 10,
         *,
         message_group_id: Callable[[Event], str] | None = None,
-        max_in_flight: int = 4,
+        max_in_flight: int = 2,
         backoff: Backoff | None = None,
         **client_kwargs: Any,
     ) -> None:
