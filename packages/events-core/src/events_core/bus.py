@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from .failures import ErrorHook, HandlerFailure, describe_handler
@@ -16,6 +15,7 @@ from .lookup import register_bus, unregister_bus
 from .policy import FailurePolicy
 from .scope import EventCollector, event_store
 from .settings import settings
+from .stats import BusStats, DrainReport
 from .types import Event, name_of
 
 __all__ = ["BusStats", "DrainReport", "EventBus"]
@@ -24,30 +24,6 @@ logger = logging.getLogger("events_core")
 
 #: Set on an exception re-raised in raise mode, so that it is reported once only.
 _REPORTED = "_fastapi_events_reported"
-
-
-@dataclass
-class BusStats:
-    """Counters of one bus. Every event that is not handled shows up in one of them."""
-
-    #: Events handed to the handlers (each event counted once, whatever the number of handlers).
-    handled: int = 0
-    #: Handler failures (one handler failing on one batch counts once).
-    failed: int = 0
-    #: Events a failure policy chose not to handle.
-    discarded: int = 0
-    #: Events still pending when the bus was closed, cancelled after the drain timeout.
-    dropped: int = 0
-
-
-@dataclass(frozen=True)
-class DrainReport:
-    """What a :meth:`EventBus.drain` or :meth:`EventBus.aclose` achieved."""
-
-    #: Events whose handling finished while draining.
-    handled: int
-    #: Events still pending when the timeout ran out.
-    pending: int
 
 
 class EventBus:

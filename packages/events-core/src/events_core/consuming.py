@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -313,7 +313,3 @@ class QueueConsumer(ABC, Generic[MessageT]):
         await self._bus.aclose(self.shutdown_timeout)
         await self.close()
         self._log.info("%s stopped: %s", self.label, self.stats)
-
-    def in_progress(self) -> Sequence[MessageT]:
-        """The messages being handled now."""
-        return list(self._tasks.values())
