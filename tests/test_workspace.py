@@ -117,7 +117,8 @@ def test_each_package_imports_on_its_own(package: Path) -> None:
     )
     command = ["uv", "run", "--isolated", "--no-project", "--quiet"]
     for name in dict.fromkeys(needed):
-        command += ["--with", f"./packages/{name}", "--refresh-package", name]
+        # editable: the working tree itself, never a wheel uv cached from an older tree
+        command += ["--with-editable", f"./packages/{name}"]
     command += ["python", "-c", f"import {module}; print({module}.__version__)"]
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)

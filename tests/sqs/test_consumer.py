@@ -276,3 +276,27 @@ async def test_every_handled_message_is_settled_under_load(sqs: Any, sqs_endpoin
         await until(lambda: sqs_consumer.stats.settled == 120)
     assert sqs_consumer.stats.handled == 120
     assert await queue_size(sqs, url) == 0
+
+
+async def test_redeliveries_of_a_handled_event_are_not_handled_again(
+    sqs: Any, sqs_endpoint: str
+) -> None:
+    url = await make_queue(sqs, "dupes")
+    attributes = {"event_id": {"DataType": "String", "StringValue": "same-event"}}
+    for _ in range(2):  # e.g. a forwarder retry after a lost answer: two copies of one event
+        await sqs.send_message(
+            QueueUrl=url, MessageBody=json.dumps(["paid", 1]), MessageAttributes=attributes
+        )
+    await sqs.send_message(QueueUrl=url, MessageBody=json.dumps(["paid", 2]))
+    worker = LocalHandler()
+    handled: list[Any] = []
+    worker.register(lambda event: handled.append(event[1]), event_name="paid")
+    sqs_consumer = consumer(url, sqs_endpoint, worker, concurrency=1)
+    async with sqs_consumer.running():
+        await until(lambda: sqs_consumer.stats.settled == 3)
+    assert sorted(handled) == [1, 2]
+    assert sqs_consumer.stats.duplicates == 1
+    assert await queue_size(sqs, url) == 0
+
+    without = consumer(url, sqs_endpoint, LocalHandler(), dedupe_window=0)
+    assert not without._seen_recently("same-event")

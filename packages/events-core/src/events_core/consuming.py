@@ -5,8 +5,9 @@ validate each into an :class:`~events_core.Envelope`, hand it to the handlers, s
 (acknowledge / delete, in batches) only when every handler succeeded, and otherwise make it
 come back after a backoff delay so the broker's dead-letter policy applies. Malformed messages
 are logged, counted and left for the dead-letter queue. ``stop()`` lets in-flight messages
-finish within a timeout and hands back the rest at once. Subclasses (SQS, Pub/Sub) talk to the
-broker.
+finish within a timeout and hands back the rest at once. An event id handled within
+``dedupe_window`` seconds is not handled again when it is redelivered (at-least-once delivery
+with de-duplication). Subclasses (SQS, Pub/Sub) talk to the broker.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -46,6 +49,8 @@ class ConsumerStats:
     failed: int = 0
     malformed: int = 0
     settled: int = 0
+    #: Redeliveries of an event id handled within the de-duplication window: settled, not handled.
+    duplicates: int = 0
 
 
 class QueueConsumer(ABC, Generic[MessageT]):
@@ -72,6 +77,7 @@ class QueueConsumer(ABC, Generic[MessageT]):
         deserializer: Callable[[str | bytes], tuple[str, Any]] | None,
         payload_schema_registry: PayloadSchemaRegistry | None,
         on_error: Callable[[HandlerFailure], object] | None,
+        dedupe_window: float = 300.0,
     ) -> None:
         if concurrency < 1:
             raise ConfigurationError(f"concurrency must be at least 1, got {concurrency}")
@@ -89,6 +95,9 @@ class QueueConsumer(ABC, Generic[MessageT]):
         self._settled: list[MessageT] = []
         self._settle_wakeup = asyncio.Event()
         self._tasks: dict[asyncio.Task[None], MessageT] = {}
+        #: Seconds an event id handled successfully is remembered (0: no de-duplication).
+        self.dedupe_window = dedupe_window
+        self._handled_ids: OrderedDict[str, float] = OrderedDict()
 
     # -- what a transport provides ----------------------------------------------------------
 
@@ -227,6 +236,13 @@ class QueueConsumer(ABC, Generic[MessageT]):
             )
             await self._retry_later(message, attempt)
             return
+        if self._seen_recently(event.id):
+            self.stats.duplicates += 1
+            self._log.info(
+                "%s: event %s was handled already; settling the duplicate", self.label, event.id
+            )
+            self._settle(message)
+            return
         failures: list[HandlerFailure] = []
         failures_token = _failures.set(failures)
         store_token = event_store.set(self._bus.detached)
@@ -249,8 +265,26 @@ class QueueConsumer(ABC, Generic[MessageT]):
             await self._retry_later(message, attempt)
             return
         self.stats.handled += 1
+        self._remember(event.id)
+        self._settle(message)
+
+    def _settle(self, message: MessageT) -> None:
         self._settled.append(message)
         self._settle_wakeup.set()  # settled soon, in batches, by the settler
+
+    def _seen_recently(self, event_id: str) -> bool:
+        if not self.dedupe_window:
+            return False
+        now = time.monotonic()
+        handled = self._handled_ids
+        while handled and next(iter(handled.values())) < now:
+            handled.popitem(last=False)  # forget what is older than the window
+        return event_id in handled
+
+    def _remember(self, event_id: str) -> None:
+        if self.dedupe_window:
+            self._handled_ids[event_id] = time.monotonic() + self.dedupe_window
+            self._handled_ids.move_to_end(event_id)
 
     async def _retry_later(self, message: MessageT, attempt: int) -> None:
         delay = min(round(self.backoff.delay(attempt)), 600)

@@ -22,7 +22,11 @@ from .handler import BaseEventHandler
 from .retry import Backoff
 from .types import Event, name_of
 
-__all__ = ["BatchingForwarder", "DeliveryError", "Outgoing"]
+__all__ = ["OUTAGE_BACKOFF", "BatchingForwarder", "DeliveryError", "Outgoing"]
+
+#: The default retry schedule of forwarders: 12 attempts over about 63 seconds, so that a broker
+#: outage of a minute loses nothing while the process lives.
+OUTAGE_BACKOFF = Backoff(initial=0.2, factor=2.0, maximum=10.0, attempts=12)
 
 logger = logging.getLogger("events_core")
 
@@ -60,12 +64,16 @@ class BatchingForwarder(BaseEventHandler):
 
     #: The error type reported for events that could not be delivered.
     error_type: type[DeliveryError] = DeliveryError
+    #: Most events waiting to be delivered (queued or being retried); beyond it, new events
+    #: are reported as not delivered at once, so memory stays bounded during an outage.
+    max_buffered = 10_000
 
     def __init__(
         self, *, max_batch_size: int, max_in_flight: int, backoff: Backoff | None, ordered: bool
     ) -> None:
         self.max_batch_size = max_batch_size
-        self.backoff = backoff or Backoff()
+        self.backoff = backoff or OUTAGE_BACKOFF
+        self._outstanding = 0
         # Ordered delivery keeps the order in which batches arrive: one batch at a time.
         self._slots = asyncio.Semaphore(1 if ordered else max_in_flight)
         self._queue: deque[Outgoing] = deque()
@@ -96,6 +104,14 @@ class BatchingForwarder(BaseEventHandler):
         loop = asyncio.get_running_loop()
         waiting: list[tuple[Event, asyncio.Future[Exception | None]]] = []
         for event in events:
+            if self._outstanding + len(waiting) >= self.max_buffered:
+                refused = self.error_type(
+                    name_of(event),
+                    f"{self.max_buffered} events already wait to be delivered (raise max_buffered)",
+                    permanent=False,
+                )
+                report_failure(self, (event,), refused)
+                continue
             outgoing = self.prepare(event, self._limit)
             if outgoing is not None:
                 outgoing.outcome = loop.create_future()
@@ -103,10 +119,15 @@ class BatchingForwarder(BaseEventHandler):
                 waiting.append((event, outgoing.outcome))
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._send_queued())
-        for event, outcome in waiting:
-            error = await outcome
-            if error is not None:
-                report_failure(self, (event,), error)
+        self._outstanding += len(waiting)
+        try:
+            for event, outcome in waiting:
+                error = await outcome
+                self._outstanding -= 1
+                if error is not None:
+                    report_failure(self, (event,), error)
+        finally:
+            self._outstanding -= sum(1 for _, outcome in waiting if not outcome.done())
 
     async def _send_queued(self) -> None:
         """Take batches off the queue while any wait, returning once it is empty (sends may

@@ -36,6 +36,8 @@ class PubSubSubscriber(QueueConsumer[SubscriberMessage]):
         ack_deadline: seconds each extension of a message's lease grants.
         backoff: delay before a failed message comes back.
         shutdown_timeout: seconds :meth:`stop` lets in-flight messages finish.
+        dedupe_window: seconds an event id handled successfully is remembered, so that a
+            redelivery is acknowledged without being handled again (0: off).
         **client_kwargs: passed to gcloud-aio's ``SubscriberClient``.
     """
 
@@ -57,6 +59,7 @@ class PubSubSubscriber(QueueConsumer[SubscriberMessage]):
         deserializer: Callable[[str | bytes], tuple[str, Any]] | None = None,
         payload_schema_registry: PayloadSchemaRegistry | None = None,
         on_error: Callable[[HandlerFailure], object] | None = None,
+        dedupe_window: float = 300.0,
         **client_kwargs: Any,
     ) -> None:
         super().__init__(
@@ -67,6 +70,7 @@ class PubSubSubscriber(QueueConsumer[SubscriberMessage]):
             deserializer=deserializer,
             payload_schema_registry=payload_schema_registry,
             on_error=on_error,
+            dedupe_window=dedupe_window,
         )
         self.subscription = f"projects/{project_id}/subscriptions/{subscription_id}"
         self.pull_timeout = pull_timeout

@@ -40,6 +40,8 @@ class SQSConsumer(QueueConsumer[Message]):
         deserializer: ``body -> (name, payload)`` (default: the original's JSON array).
         payload_schema_registry: schemas to validate with (default: the global registry).
         on_error: called with each handler failure.
+        dedupe_window: seconds an event id handled successfully is remembered, so that a
+            redelivery is settled without being handled again (0: off).
         **client_kwargs: passed to ``aioboto3.Session().client("sqs", ...)``.
     """
 
@@ -59,6 +61,7 @@ class SQSConsumer(QueueConsumer[Message]):
         deserializer: Callable[[str | bytes], tuple[str, Any]] | None = None,
         payload_schema_registry: PayloadSchemaRegistry | None = None,
         on_error: Callable[[HandlerFailure], object] | None = None,
+        dedupe_window: float = 300.0,
         **client_kwargs: Any,
     ) -> None:
         if not 0 <= wait_time_seconds <= 20:
@@ -73,6 +76,7 @@ class SQSConsumer(QueueConsumer[Message]):
             deserializer=deserializer,
             payload_schema_registry=payload_schema_registry,
             on_error=on_error,
+            dedupe_window=dedupe_window,
         )
         self.wait_time_seconds = wait_time_seconds
         self._sqs = SQSClient(queue_url, region_name, client_kwargs)
