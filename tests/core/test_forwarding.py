@@ -3,10 +3,12 @@ real servers)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from events_core import Event, EventBus, HandlerFailure
+from events_core import Envelope, Event, EventBus, HandlerFailure
 from events_core.forwarding import OUTAGE_BACKOFF, BatchingForwarder, DeliveryError, Outgoing
+from events_core.outbox import SQLiteOutbox
 from events_core.retry import Backoff
 from events_core.types import name_of
 
@@ -79,3 +81,69 @@ async def test_the_buffer_is_bounded() -> None:
     assert sorted(broker.delivered) == [0, 1]
     assert [f.events[0][1] for f in failures] == [2, 3, 4]
     assert "max_buffered" in str(failures[0].exception)
+
+
+async def test_the_outbox_keeps_what_the_retries_could_not_deliver(tmp_path: Any) -> None:
+    path = tmp_path / "outbox.sqlite"
+    broker = Broker(down=100, backoff=Backoff(initial=0.001, attempts=2), outbox=path)
+    broker.resend_interval = 0.01
+    failures: list[HandlerFailure] = []
+    bus = EventBus([broker], on_error=failures.append, discoverable=False)
+    events = [Envelope("order.paid", {"n": n}, id=f"id-{n}") for n in range(3)]
+    await bus.handle(events)
+    assert failures == []  # not lost, so not a failure: kept
+    assert broker.outbox is not None
+    assert await broker.outbox.count() == 3
+    broker.down = 0  # the broker answers again: the background re-send delivers them
+    for _ in range(200):
+        if not await broker.outbox.count():
+            break
+        await asyncio.sleep(0.01)
+    assert sorted(broker.delivered, key=lambda p: p["n"]) == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert await broker.outbox.count() == 0
+    await broker.aclose()
+
+
+async def test_a_restarted_forwarder_sends_what_the_last_one_left(tmp_path: Any) -> None:
+    path = tmp_path / "outbox.sqlite"
+    first = Broker(down=100, backoff=Backoff(initial=0.001, attempts=1), outbox=path)
+    bus = EventBus([first], discoverable=False)
+    await bus.handle([Envelope("kept", 1, id="kept-1"), Envelope("kept", 2, id="kept-2")])
+    await first.aclose()
+    second = Broker(outbox=path)
+    await second.astart()
+    await asyncio.wait_for(second._resender, 5)  # type: ignore[arg-type]
+    assert sorted(second.delivered) == [1, 2]
+    assert await SQLiteOutbox(path).count() == 0
+    await second.aclose()
+
+
+async def test_pending_events_are_stored_at_shutdown(tmp_path: Any) -> None:
+    path = tmp_path / "outbox.sqlite"
+    broker = Broker(down=100, backoff=Backoff(initial=10, jitter=0, attempts=5), outbox=path)
+    broker.shutdown_grace = 0.05
+    bus = EventBus([broker], discoverable=False)
+    handling = asyncio.ensure_future(
+        bus.handle([Envelope("late", n, id=f"late-{n}") for n in range(4)])
+    )
+    await asyncio.sleep(0.05)  # the first attempt failed; the retry waits 10 s
+    await broker.aclose()
+    await asyncio.wait_for(handling, 5)
+    stored = SQLiteOutbox(path)
+    assert sorted(e.id for e in stored.oldest_now(10)) == [f"late-{n}" for n in range(4)]
+    assert [e.payload for e in stored.oldest_now(10)] == [0, 1, 2, 3]
+    stored.close()
+
+
+def test_the_outbox_command_shows_what_waits(tmp_path: Any, capsys: Any) -> None:
+    from events_core.outbox import main
+
+    path = tmp_path / "outbox.sqlite"
+    outbox = SQLiteOutbox(path)
+    assert outbox.store_now([Envelope("a", {"x": 1}, id="one"), Envelope("a", 2, id="one")]) == 1
+    outbox.close()
+    assert main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "1 event(s) waiting" in out
+    assert "one  a" in out
+    assert main([str(tmp_path / "missing.sqlite")]) == 1

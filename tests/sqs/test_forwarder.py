@@ -217,3 +217,27 @@ async def test_concurrent_requests_share_full_batches(sqs: Any, sqs_endpoint: st
     assert sizes == [10, 2]
     assert len(await drain_queue(sqs, url, expect=12)) == 12
     await handler.aclose()
+
+
+async def test_outbox_across_a_restart(sqs: Any, sqs_endpoint: str, tmp_path: Any) -> None:
+    """SQS unreachable: the events wait in the outbox; a forwarder started later on the same
+    file delivers them, with their event ids (consumers can de-duplicate)."""
+    url = await make_queue(sqs, "outboxed")
+    outbox = tmp_path / "outbox.sqlite"
+    down = SQSForwardHandler(
+        url, REGION, endpoint_url="http://127.0.0.1:9", backoff=FAST, outbox=outbox
+    )
+    down._sqs._resolved_url = url
+    down._sqs._attributes["MaximumMessageSize"] = "262144"
+    failures = await forward(down, [("kept", 1), ("kept", 2)])
+    await down.aclose()
+    assert failures == []
+    up = SQSForwardHandler(url, REGION, endpoint_url=sqs_endpoint, outbox=outbox)
+    await up.astart()  # re-sends what the first one left
+    assert up._resender is not None
+    await asyncio.wait_for(up._resender, 10)
+    messages = await drain_queue(sqs, url, expect=2)
+    assert sorted(json.loads(m["Body"])[1] for m in messages) == [1, 2]
+    ids = {m["MessageAttributes"]["event_id"]["StringValue"] for m in messages}
+    assert len(ids) == 2
+    await up.aclose()

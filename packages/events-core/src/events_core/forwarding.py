@@ -14,13 +14,15 @@ from abc import abstractmethod
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .errors import EventsError
 from .failures import report_failure
 from .handler import BaseEventHandler
+from .outbox import SQLiteOutbox
 from .retry import Backoff
-from .types import Event, name_of
+from .types import Envelope, Event, name_of, new_event_id
 
 __all__ = ["OUTAGE_BACKOFF", "BatchingForwarder", "DeliveryError", "Outgoing"]
 
@@ -41,6 +43,10 @@ class DeliveryError(EventsError):
         self.permanent = permanent
         kind = "rejected" if permanent else "not delivered after retries"
         super().__init__(f"event {event_name!r} {kind} by {self.broker}: {reason}")
+
+
+#: The outcome of an event handed to the outbox at shutdown: not delivered, not lost.
+_STORED = DeliveryError("", "stored in the outbox", permanent=False)
 
 
 @dataclass
@@ -68,18 +74,37 @@ class BatchingForwarder(BaseEventHandler):
     #: are reported as not delivered at once, so memory stays bounded during an outage.
     max_buffered = 10_000
 
+    #: Seconds between two attempts to re-send what waits in the outbox.
+    resend_interval = 5.0
+    #: Seconds ``aclose`` gives sends in flight before storing them in the outbox.
+    shutdown_grace = 5.0
+
     def __init__(
-        self, *, max_batch_size: int, max_in_flight: int, backoff: Backoff | None, ordered: bool
+        self,
+        *,
+        max_batch_size: int,
+        max_in_flight: int,
+        backoff: Backoff | None,
+        ordered: bool,
+        outbox: SQLiteOutbox | str | Path | None = None,
     ) -> None:
         self.max_batch_size = max_batch_size
         self.backoff = backoff or OUTAGE_BACKOFF
         self._outstanding = 0
+        #: Where undeliverable and unfinished events wait (``None``: reported instead).
+        self.outbox = SQLiteOutbox(outbox) if isinstance(outbox, (str, Path)) else outbox
+        self._resender: asyncio.Future[None] | None = None
         # Ordered delivery keeps the order in which batches arrive: one batch at a time.
         self._slots = asyncio.Semaphore(1 if ordered else max_in_flight)
         self._queue: deque[Outgoing] = deque()
         self._pump: asyncio.Future[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
+        self._batches: dict[asyncio.Task[None], list[Outgoing]] = {}
         self._limit = 0
+
+    def event_id(self, event: Event) -> str:
+        """The id of an event that has none yet (a plain ``(name, payload)``)."""
+        return new_event_id()
 
     @abstractmethod
     async def batch_limit(self) -> int:
@@ -103,7 +128,13 @@ class BatchingForwarder(BaseEventHandler):
         self._limit = await self.batch_limit()
         loop = asyncio.get_running_loop()
         waiting: list[tuple[Event, asyncio.Future[Exception | None]]] = []
-        for event in events:
+        for raw in events:
+            # one id per event from here on: retries and the outbox send the same one
+            event = (
+                raw
+                if isinstance(raw, Envelope)
+                else Envelope(raw[0], raw[1], id=self.event_id(raw))
+            )
             if self._outstanding + len(waiting) >= self.max_buffered:
                 refused = self.error_type(
                     name_of(event),
@@ -120,14 +151,74 @@ class BatchingForwarder(BaseEventHandler):
         if self._pump is None or self._pump.done():
             self._pump = asyncio.ensure_future(self._send_queued())
         self._outstanding += len(waiting)
+        keep: list[Event] = []
         try:
-            for event, outcome in waiting:
+            for sent, outcome in waiting:
                 error = await outcome
                 self._outstanding -= 1
-                if error is not None:
-                    report_failure(self, (event,), error)
+                if error is None or error is _STORED:
+                    continue
+                if self.outbox is not None and not getattr(error, "permanent", False):
+                    keep.append(sent)
+                else:
+                    report_failure(self, (sent,), error)
         finally:
             self._outstanding -= sum(1 for _, outcome in waiting if not outcome.done())
+        if keep:
+            await self._store(keep, "not delivered within the retry budget")
+
+    async def _store(self, events: Sequence[Event], why: str) -> None:
+        """Put ``events`` in the outbox (reported if even that fails), and re-send later."""
+        assert self.outbox is not None
+        try:
+            await self.outbox.store(events)
+        except Exception as exc:
+            for event in events:
+                report_failure(self, (event,), exc)
+            return
+        logger.warning("%r: %d event(s) %s: kept in %r", self, len(events), why, self.outbox)
+        if self._resender is None or self._resender.done():
+            self._resender = asyncio.ensure_future(self._resend_loop())
+
+    async def _resend_loop(self) -> None:
+        assert self.outbox is not None
+        while await self.outbox.count():
+            await asyncio.sleep(self.resend_interval)
+            await self.replay_outbox()
+
+    async def replay_outbox(self, limit: int = 1000) -> int:
+        """Send what waits in the outbox, oldest first, with the same event ids; return how
+        many were delivered. What fails again stays there (rejected events are reported)."""
+        if self.outbox is None:
+            return 0
+        events = await self.outbox.oldest(limit)
+        if not events:
+            return 0
+        self._limit = await self.batch_limit()
+        loop = asyncio.get_running_loop()
+        waiting: list[tuple[Envelope, asyncio.Future[Exception | None]]] = []
+        for event in events:
+            outgoing = self.prepare(event, self._limit)
+            if outgoing is None:  # reported by prepare (e.g. too large): it will not get better
+                await self.outbox.remove([event.id])
+                continue
+            outgoing.outcome = loop.create_future()
+            self._queue.append(outgoing)
+            waiting.append((event, outgoing.outcome))
+        if self._pump is None or self._pump.done():
+            self._pump = asyncio.ensure_future(self._send_queued())
+        done: list[str] = []
+        for event, outcome in waiting:
+            error = await outcome
+            if error is None:
+                done.append(event.id)
+            elif getattr(error, "permanent", False):
+                report_failure(self, (event,), error)
+                done.append(event.id)
+        await self.outbox.remove(done)
+        if done:
+            logger.info("%r: %d event(s) re-sent from the outbox", self, len(done))
+        return len(done)
 
     async def _send_queued(self) -> None:
         """Take batches off the queue while any wait, returning once it is empty (sends may
@@ -137,12 +228,15 @@ class BatchingForwarder(BaseEventHandler):
             if not self._queue:  # other sends took them meanwhile
                 self._slots.release()
                 break
-            task = asyncio.ensure_future(self._send(self._take_batch()))
+            batch = self._take_batch()
+            task = asyncio.ensure_future(self._send(batch))
             self._sending.add(task)
+            self._batches[task] = batch
             task.add_done_callback(self._sent)
 
     def _sent(self, task: asyncio.Task[None]) -> None:
         self._sending.discard(task)
+        self._batches.pop(task, None)
         self._slots.release()
         if not task.cancelled() and task.exception() is not None:
             logger.error("%r: a send failed unexpectedly", self, exc_info=task.exception())
@@ -171,9 +265,48 @@ class BatchingForwarder(BaseEventHandler):
                 name = name_of(outgoing.event)
                 outgoing.done(self.error_type(name, "sending stopped", permanent=False))
 
+    async def astart(self) -> None:
+        """Re-send what an earlier process left in the outbox (in the background)."""
+        idle = self._resender is None or self._resender.done()
+        if self.outbox is not None and idle and await self.outbox.count():
+            self._resender = asyncio.ensure_future(self._resend_once_then_loop())
+
+    async def _resend_once_then_loop(self) -> None:
+        await self.replay_outbox()
+        await self._resend_loop()
+
+    async def aclose(self) -> None:
+        """Finish (or, with an outbox, store) what is queued or in flight."""
+        await self.drain_sends()
+
     async def drain_sends(self) -> None:
-        """Wait until nothing is queued or in flight (``aclose`` does, before closing)."""
-        if self._pump is not None and not self._pump.done():
-            await self._pump
+        """Wait for what is queued or in flight (``aclose`` does, before closing).
+
+        With an outbox, sends get ``shutdown_grace`` seconds; what is still pending then is
+        stored in the outbox instead of being lost.
+        """
+        if self.outbox is None:
+            if self._pump is not None and not self._pump.done():
+                await self._pump
+            if self._sending:
+                await asyncio.gather(*self._sending, return_exceptions=True)
+            return
+        pending = [f for f in (self._pump, *self._sending) if f is not None and not f.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=self.shutdown_grace)
+        unfinished = list(self._queue) + [o for batch in self._batches.values() for o in batch]
+        self._queue.clear()
+        left = [o for o in unfinished if o.outcome is None or not o.outcome.done()]
+        for outgoing in left:  # decided now: stored, so nobody re-stores or reports them
+            outgoing.done(_STORED)
+        for task in list(self._sending):
+            task.cancel()
+        if self._resender is not None:
+            self._resender.cancel()
+        if left:
+            await self._store([o.event for o in left], "still pending at shutdown")
+            if self._resender is not None:
+                self._resender.cancel()
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
+        self.outbox.close()

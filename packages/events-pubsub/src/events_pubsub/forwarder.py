@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from gcloud.aio.pubsub import PublisherClient, PubsubMessage
@@ -12,6 +13,7 @@ from events_core import ConfigurationError, Event, report_failure
 from events_core.codec import Serializer, encode_event
 from events_core.forwarding import BatchingForwarder, DeliveryError, Outgoing
 from events_core.hooks import hooks
+from events_core.outbox import SQLiteOutbox
 from events_core.retry import Backoff
 from events_core.types import Envelope, name_of, new_event_id
 
@@ -59,7 +61,9 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
         ordering_key: ``event -> str`` for topics whose subscribers need order (then batches
             are published one at a time).
         max_in_flight: publish requests at once.
-        backoff: retries of transient failures.
+        backoff: retries of transient failures (default: about 63 s in 12 attempts).
+        outbox: a SQLite file (or :class:`~events_core.outbox.SQLiteOutbox`) where events
+            that still fail after the retries, or are pending at shutdown, wait to be re-sent.
         **client_kwargs: passed to gcloud-aio's ``PublisherClient`` (``service_file``,
             ``api_root``...). ``PUBSUB_EMULATOR_HOST`` is honoured.
 
@@ -81,6 +85,7 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
         ordering_key: Callable[[Event], str] | None = None,
         max_in_flight: int = 4,
         backoff: Backoff | None = None,
+        outbox: SQLiteOutbox | str | Path | None = None,
         **client_kwargs: Any,
     ) -> None:
         if not project_id or not topic_id:
@@ -104,6 +109,7 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
             max_in_flight=max_in_flight,
             backoff=backoff,
             ordered=ordering_key is not None,
+            outbox=outbox,
         )
         self.project_id = project_id
         self.topic_id = topic_id
@@ -179,5 +185,5 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
 
     async def aclose(self) -> None:
         """Wait for publishes in flight, then close the client."""
-        await self.drain_sends()
+        await super().aclose()
         await self._publisher.aclose()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from events_core import ConfigurationError, Event, report_failure
 from events_core.codec import Serializer, encode_event
 from events_core.forwarding import BatchingForwarder, DeliveryError, Outgoing
 from events_core.hooks import hooks
+from events_core.outbox import SQLiteOutbox
 from events_core.retry import Backoff
 from events_core.types import Envelope, name_of, new_event_id
 
@@ -42,7 +44,9 @@ class SQSForwardHandler(BatchingForwarder):
         max_batch_size: messages per ``SendMessageBatch`` call, 1 to 10.
         message_group_id: ``event -> str`` for FIFO queues (default: the event name).
         max_in_flight: batches sent at once.
-        backoff: retries of transient failures.
+        backoff: retries of transient failures (default: about 63 s in 12 attempts).
+        outbox: a SQLite file (or :class:`~events_core.outbox.SQLiteOutbox`) where events
+            that still fail after the retries, or are pending at shutdown, wait to be re-sent.
         **client_kwargs: passed to ``aioboto3.Session().client("sqs", ...)`` (``endpoint_url``,
             credentials, ``config``...).
 
@@ -62,6 +66,7 @@ class SQSForwardHandler(BatchingForwarder):
         message_group_id: Callable[[Event], str] | None = None,
         max_in_flight: int = 2,
         backoff: Backoff | None = None,
+        outbox: SQLiteOutbox | str | Path | None = None,
         **client_kwargs: Any,
     ) -> None:
         if not isinstance(queue_url, str) or not queue_url:
@@ -90,12 +95,16 @@ class SQSForwardHandler(BatchingForwarder):
             max_in_flight=max_in_flight,
             backoff=backoff,
             ordered=self.fifo,
+            outbox=outbox,
         )
 
     error_type = SQSDeliveryError
 
     def __repr__(self) -> str:
         return f"SQSForwardHandler({self.queue_url!r})"
+
+    def event_id(self, event: Event) -> str:
+        return self.id_generator(event)
 
     async def batch_limit(self) -> int:
         size = await self._sqs.attribute("MaximumMessageSize", "262144")
@@ -108,7 +117,7 @@ class SQSForwardHandler(BatchingForwarder):
         except Exception as exc:
             report_failure(self, (event,), exc)
             return None
-        event_id = event.id if isinstance(event, Envelope) else self.id_generator(event)
+        event_id = event.id if isinstance(event, Envelope) else self.event_id(event)
         attributes = {"event_name": name, "event_id": event_id}
         if isinstance(event, Envelope):
             attributes.update(event.headers)
@@ -175,10 +184,12 @@ class SQSForwardHandler(BatchingForwarder):
         return retry
 
     async def astart(self) -> None:
-        """Open the client, resolve the queue and read its size limit (at lifespan startup)."""
+        """Open the client, resolve the queue, read its size limit (at lifespan startup), and
+        re-send what an earlier process left in the outbox."""
         await self._sqs.attribute("MaximumMessageSize", "262144")
+        await super().astart()
 
     async def aclose(self) -> None:
         """Wait for batches in flight, then close the SQS client."""
-        await self.drain_sends()
+        await super().aclose()
         await self._sqs.aclose()
