@@ -177,8 +177,14 @@ class GoogleCloudSimplePubSubHandler(BatchingForwarder):
                 outgoing.done(error)
             return []
         published = len(response.get("messageIds", []))
-        if published != len(batch):  # should not happen: Pub/Sub publishes all or nothing
-            logger.warning("Pub/Sub acknowledged %d of %d message(s)", published, len(batch))
+        if published != len(batch):  # an answer cut short: not known to be published
+            logger.warning("Pub/Sub confirmed %d of %d message(s), retrying", published, len(batch))
+            if not last:
+                return batch
+            for outgoing in batch:
+                name = name_of(outgoing.event)
+                outgoing.done(PubSubDeliveryError(name, "never confirmed", permanent=False))
+            return []
         for outgoing in batch:
             outgoing.done(None)
         return []

@@ -176,11 +176,17 @@ class SQSForwardHandler(BatchingForwarder):
                 entry.done(SQSDeliveryError(name_of(entry.event), reason, permanent=permanent))
             else:
                 retry.append(entry)
-        for entry in by_id.values():
-            if entry not in retry:
+        confirmed = {item.get("Id") for item in response.get("Successful", [])}
+        for entry_id, entry in by_id.items():
+            if entry_id in confirmed:
                 entry.done(None)
+            elif last:  # never confirmed (e.g. an answer cut short): not known to be delivered
+                name = name_of(entry.event)
+                entry.done(SQSDeliveryError(name, "SQS never confirmed it", permanent=False))
+            else:
+                retry.append(entry)
         if retry:
-            logger.warning("SQS refused %d event(s) for now, retrying", len(retry))
+            logger.warning("SQS did not take %d event(s) this time, retrying", len(retry))
         return retry
 
     async def astart(self) -> None:
