@@ -183,3 +183,18 @@ async def test_echo_and_null_handlers(capsys: pytest.CaptureFixture[str]) -> Non
         dispatch("echoed", {"k": "v"})
     assert "('echoed', {'k': 'v'})" in capsys.readouterr().out
     assert bus.stats.handled == 1
+
+
+async def test_memory_is_bounded_and_the_caller_told() -> None:
+    from events_core import EventBusFull
+
+    slow = Recorder(delay=1)
+    bus = EventBus([slow], max_pending=3)
+    for n in range(3):
+        dispatch("queued", n)
+    with pytest.raises(EventBusFull, match=r"dispatch\('overflow'\): 3 events"):
+        dispatch("overflow")
+    assert bus.stats.rejected == 1
+    assert bus.pending == 3
+    await bus.aclose(0.01)
+    assert bus.pending == 0

@@ -147,3 +147,19 @@ def test_the_outbox_command_shows_what_waits(tmp_path: Any, capsys: Any) -> None
     assert "1 event(s) waiting" in out
     assert "one  a" in out
     assert main([str(tmp_path / "missing.sqlite")]) == 1
+
+
+async def test_the_shutdown_log_counts_what_was_stored(tmp_path: Any, caplog: Any) -> None:
+    import logging
+
+    broker = Broker(
+        down=100, backoff=Backoff(initial=10, jitter=0, attempts=5), outbox=tmp_path / "o.sqlite"
+    )
+    broker.shutdown_grace = 0.05
+    bus = EventBus([broker], discoverable=False)
+    handling = asyncio.ensure_future(bus.handle([("late", 1), ("late", 2)]))
+    await asyncio.sleep(0.05)
+    caplog.set_level(logging.INFO, logger="events_core")
+    await bus.aclose(0.01)
+    await asyncio.wait_for(handling, 5)
+    assert "2 stored in an outbox by forwarders" in caplog.text

@@ -38,6 +38,8 @@ class EventHandlerASGIMiddleware:
         drain_timeout: seconds that lifespan shutdown waits for pending events.
         on_error: called with each :class:`~events_core.HandlerFailure`.
         raise_handler_errors: raise handler errors instead of logging them (for tests).
+        max_pending: most events dispatched outside requests (spawned tasks, chains, background
+            work) waiting at once; past it ``dispatch()`` raises ``EventBusFull``.
     """
 
     def __init__(
@@ -50,6 +52,7 @@ class EventHandlerASGIMiddleware:
         drain_timeout: float = 10.0,
         on_error: ErrorHook | None = None,
         raise_handler_errors: bool = False,
+        max_pending: int = 10_000,
     ) -> None:
         if handlers is _MISSING:
             raise ConfigurationError(
@@ -71,6 +74,7 @@ class EventHandlerASGIMiddleware:
             on_error=on_error,
             raise_handler_errors=raise_handler_errors,
             drain_timeout=drain_timeout,
+            max_pending=max_pending,
         )
         self._always = self.failure_policy is FailurePolicy.ALWAYS
 

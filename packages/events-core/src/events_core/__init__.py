@@ -11,6 +11,7 @@ from .bus import BusStats, DrainReport, EventBus
 from .dispatcher import dispatch
 from .errors import (
     ConfigurationError,
+    EventBusFull,
     EventScopeNotFound,
     EventsError,
     InvalidEventName,
@@ -44,6 +45,7 @@ __all__ = [
     "EventBus",
     "EventCollector",
     "EventName",
+    "EventBusFull",
     "EventScopeNotFound",
     "EventsError",
     "FailurePolicy",

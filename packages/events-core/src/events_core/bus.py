@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from .errors import EventBusFull
 from .failures import ErrorHook, HandlerFailure, describe_handler
 from .handler import check_handler
 from .hooks import hooks
@@ -53,6 +54,7 @@ class EventBus:
         raise_handler_errors: bool = False,
         drain_timeout: float = 10.0,
         discoverable: bool = True,
+        max_pending: int = 10_000,
     ) -> None:
         if isinstance(handlers, (str, bytes)) or not isinstance(handlers, Iterable):
             raise_type = type(handlers).__name__
@@ -67,6 +69,8 @@ class EventBus:
         self.on_error = on_error
         self.raise_handler_errors = raise_handler_errors
         self.drain_timeout = drain_timeout
+        #: Most events dispatched outside requests that may wait at once (see :meth:`submit`).
+        self.max_pending = max_pending
         self.stats = BusStats()
         #: The collector used by detached work: closed, so dispatches there come back here.
         self.detached = EventCollector.open(self, closed=True)
@@ -75,6 +79,7 @@ class EventBus:
         self._batch: list[Event] | None = None
         self._backlog: list[Event] = []
         self._active = 0
+        self._pending_count = 0
         self._deferred: Exception | None = None
         self.discoverable = discoverable
         if discoverable:
@@ -176,7 +181,20 @@ class EventBus:
     # -- detached work -----------------------------------------------------------------------
 
     def submit(self, event: Event) -> None:
-        """Handle ``event`` soon on a tracked task; safe to call from any thread."""
+        """Handle ``event`` soon on a tracked task; safe to call from any thread.
+
+        Memory is bounded: past ``max_pending`` waiting events, :class:`EventBusFull` is raised
+        here, in the code that dispatched (a synchronous ``dispatch()`` cannot wait), logged
+        and counted; nothing is dropped without the caller knowing.
+        """
+        if self._pending_count >= self.max_pending:
+            self.stats.rejected += 1
+            logger.error("event bus %r is full: %r refused", self.bus_id, name_of(event))
+            raise EventBusFull(
+                f"dispatch({name_of(event)!r}): {self.max_pending} events dispatched outside "
+                "requests already wait to be handled; slow down, or raise max_pending on the "
+                "middleware (or EventBus)."
+            )
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -189,6 +207,7 @@ class EventBus:
             own.call_soon_threadsafe(self._enqueue, event)
         else:
             self._backlog.append(event)
+            self._pending_count += 1
             logger.debug("no event loop is running: %r is held until the bus runs", name_of(event))
 
     def bind_loop(self) -> None:
@@ -200,6 +219,7 @@ class EventBus:
                 register_bus(self)
             if self._backlog:
                 backlog, self._backlog = self._backlog, []
+                self._pending_count -= len(backlog)
                 for event in backlog:
                     self._enqueue(event)
 
@@ -209,6 +229,7 @@ class EventBus:
             assert self._loop is not None
             self._loop.call_soon(self._flush)
         self._batch.append(event)
+        self._pending_count += 1
 
     def _flush(self) -> None:
         batch, self._batch = self._batch, None
@@ -224,6 +245,7 @@ class EventBus:
 
     def _task_done(self, task: asyncio.Task[None]) -> None:
         count = self._tasks.pop(task, 0)
+        self._pending_count -= count
         if task.cancelled():
             self.stats.dropped += count
             return
@@ -234,7 +256,7 @@ class EventBus:
     @property
     def pending(self) -> int:
         """Events dispatched outside a scope whose handling has not finished."""
-        return sum(self._tasks.values()) + len(self._batch or ()) + len(self._backlog)
+        return self._pending_count
 
     # -- startup and shutdown ------------------------------------------------------------
 
@@ -296,12 +318,7 @@ class EventBus:
                 report.pending,
                 self.drain_timeout if timeout is None else timeout,
             )
-        logger.info(
-            "event bus %r closed: %d event(s) handled while draining, %d dropped",
-            self.bus_id,
-            report.handled,
-            report.pending,
-        )
+        stored_before = sum(getattr(h, "stored_in_outbox", 0) for h in self.handlers)
         for handler in self.handlers:
             close = getattr(handler, "aclose", None)
             if close is not None:
@@ -309,5 +326,14 @@ class EventBus:
                     await close()
                 except Exception:
                     logger.exception("closing handler %r failed", handler)
+        stored = sum(getattr(h, "stored_in_outbox", 0) for h in self.handlers) - stored_before
+        logger.info(
+            "event bus %r closed: %d event(s) handled while draining, %d stored in an outbox "
+            "by forwarders, %d dropped",
+            self.bus_id,
+            report.handled,
+            stored,
+            report.pending,
+        )
         unregister_bus(self)
         return report

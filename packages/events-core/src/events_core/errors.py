@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigurationError",
+    "EventBusFull",
     "EventScopeNotFound",
     "EventsError",
     "FastapiEventError",
@@ -62,6 +63,10 @@ class MissingEventNameDuringRegistration(EventsError, ValueError):
             "Define '__event_name__' in the payload schema or pass event_name=... to "
             "@payload_schema.register()."
         )
+
+
+class EventBusFull(EventsError):
+    """A bus already holds ``max_pending`` events dispatched outside requests."""
 
 
 class EventScopeNotFound(EventsError, LookupError):

@@ -91,6 +91,8 @@ class BatchingForwarder(BaseEventHandler):
         self.max_batch_size = max_batch_size
         self.backoff = backoff or OUTAGE_BACKOFF
         self._outstanding = 0
+        #: Events written to the outbox so far (the bus reports those of its shutdown).
+        self.stored_in_outbox = 0
         #: Where undeliverable and unfinished events wait (``None``: reported instead).
         self.outbox = SQLiteOutbox(outbox) if isinstance(outbox, (str, Path)) else outbox
         self._resender: asyncio.Future[None] | None = None
@@ -171,7 +173,7 @@ class BatchingForwarder(BaseEventHandler):
         """Put ``events`` in the outbox (reported if even that fails), and re-send later."""
         assert self.outbox is not None
         try:
-            await self.outbox.store(events)
+            self.stored_in_outbox += await self.outbox.store(events)
         except Exception as exc:
             for event in events:
                 report_failure(self, (event,), exc)

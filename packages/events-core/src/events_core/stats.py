@@ -19,6 +19,8 @@ class BusStats:
     discarded: int = 0
     #: Events still pending when the bus was closed, cancelled after the drain timeout.
     dropped: int = 0
+    #: Events refused by ``dispatch()`` because ``max_pending`` were already waiting.
+    rejected: int = 0
 
 
 @dataclass(frozen=True)
