@@ -163,3 +163,14 @@ async def test_the_shutdown_log_counts_what_was_stored(tmp_path: Any, caplog: An
     await bus.aclose(0.01)
     await asyncio.wait_for(handling, 5)
     assert "2 stored in an outbox by forwarders" in caplog.text
+
+
+async def test_a_failure_whose_request_was_cancelled_is_still_reported() -> None:
+    broker = Broker(down=100, backoff=Backoff(initial=0.05, jitter=0, attempts=2))
+    failures: list[HandlerFailure] = []
+    bus = EventBus([broker], on_error=failures.append, discoverable=False)
+    waiting = asyncio.ensure_future(bus.handle([("orphan", 1)]))
+    await asyncio.sleep(0.01)
+    waiting.cancel()  # e.g. the server cancels the request task at shutdown
+    await asyncio.sleep(0.2)  # the retries run out
+    assert [f.event_names for f in failures] == [("orphan",)]

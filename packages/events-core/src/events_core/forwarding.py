@@ -12,7 +12,7 @@ import asyncio
 import logging
 from abc import abstractmethod
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,10 +58,20 @@ class Outgoing:
     size: int
     #: Resolved with ``None`` once delivered, or with the error that stopped it.
     outcome: asyncio.Future[Exception | None] | None = None
+    #: Told of a failure nobody waits for any more (the waiting request was cancelled).
+    orphaned: Callable[[Outgoing, Exception], None] | None = None
+
+    resolved: bool = False
 
     def done(self, error: Exception | None) -> None:
-        if self.outcome is not None and not self.outcome.done():
+        """Record the outcome (the first one only)."""
+        if self.resolved or self.outcome is None:
+            return
+        self.resolved = True
+        if not self.outcome.done():
             self.outcome.set_result(error)
+        elif error is not None and error is not _STORED and self.orphaned is not None:
+            self.orphaned(self, error)  # the waiter was cancelled: nobody else will tell
 
 
 class BatchingForwarder(BaseEventHandler):
@@ -102,6 +112,7 @@ class BatchingForwarder(BaseEventHandler):
         self._pump: asyncio.Future[None] | None = None
         self._sending: set[asyncio.Task[None]] = set()
         self._batches: dict[asyncio.Task[None], list[Outgoing]] = {}
+        self._storing: set[asyncio.Future[None]] = set()
         self._limit = 0
 
     def event_id(self, event: Event) -> str:
@@ -147,6 +158,7 @@ class BatchingForwarder(BaseEventHandler):
                 continue
             outgoing = self.prepare(event, self._limit)
             if outgoing is not None:
+                outgoing.orphaned = self._orphaned
                 outgoing.outcome = loop.create_future()
                 self._queue.append(outgoing)
                 waiting.append((event, outgoing.outcome))
@@ -168,6 +180,15 @@ class BatchingForwarder(BaseEventHandler):
             self._outstanding -= sum(1 for _, outcome in waiting if not outcome.done())
         if keep:
             await self._store(keep, "not delivered within the retry budget")
+
+    def _orphaned(self, outgoing: Outgoing, error: Exception) -> None:
+        """A failure whose request is gone: store it, or report it, all the same."""
+        if self.outbox is not None and not getattr(error, "permanent", False):
+            task = asyncio.ensure_future(self._store([outgoing.event], "not delivered"))
+            self._storing.add(task)  # kept, and awaited by aclose before the file is closed
+            task.add_done_callback(self._storing.discard)
+        else:
+            report_failure(self, (outgoing.event,), error)
 
     async def _store(self, events: Sequence[Event], why: str) -> None:
         """Put ``events`` in the outbox (reported if even that fails), and re-send later."""
@@ -298,9 +319,12 @@ class BatchingForwarder(BaseEventHandler):
             await asyncio.wait(pending, timeout=self.shutdown_grace)
         unfinished = list(self._queue) + [o for batch in self._batches.values() for o in batch]
         self._queue.clear()
-        left = [o for o in unfinished if o.outcome is None or not o.outcome.done()]
+        # not decided yet, or its waiter was cancelled (e.g. the server cancelled the request
+        # task at shutdown, and the future it awaited with it): not delivered either way
+        left = [o for o in unfinished if not o.resolved]
         for outgoing in left:  # decided now: stored, so nobody re-stores or reports them
             outgoing.done(_STORED)
+            outgoing.resolved = True
         for task in list(self._sending):
             task.cancel()
         if self._resender is not None:
@@ -311,4 +335,6 @@ class BatchingForwarder(BaseEventHandler):
                 self._resender.cancel()
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
+        if self._storing:
+            await asyncio.gather(*self._storing, return_exceptions=True)
         self.outbox.close()
