@@ -174,3 +174,23 @@ async def test_a_failure_whose_request_was_cancelled_is_still_reported() -> None
     waiting.cancel()  # e.g. the server cancels the request task at shutdown
     await asyncio.sleep(0.2)  # the retries run out
     assert [f.event_names for f in failures] == [("orphan",)]
+
+
+def test_the_outbox_command_replays(tmp_path: Any, capsys: Any, monkeypatch: Any) -> None:
+    import sys
+    import types
+
+    from events_core.outbox import main
+
+    path = tmp_path / "replay.sqlite"
+    outbox = SQLiteOutbox(path)
+    outbox.store_now([Envelope("a", 1, id="r-1"), Envelope("a", 2, id="r-2")])
+    outbox.close()
+    module = types.ModuleType("replay_target")
+    module.forwarder = Broker(outbox=path)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "replay_target", module)
+    assert main([str(path), "--replay", "replay_target:forwarder"]) == 0
+    out = capsys.readouterr().out
+    assert "2 event(s) re-sent" in out
+    assert "0 event(s) waiting" in out
+    assert sorted(module.forwarder.delivered) == [1, 2]  # type: ignore[attr-defined]

@@ -5,7 +5,8 @@ stored here with their event id, and re-sent in the background, oldest first, on
 answers again; a forwarder started on the same file re-sends what an earlier process left.
 Payloads are stored as JSON (values JSON cannot encode become strings, as on the wire).
 
-``python -m events_core.outbox PATH`` shows what is stored.
+``python -m events_core.outbox PATH`` shows what is stored; ``--replay myapp.events:forwarder``
+sends it now through that forwarder (whose ``outbox`` must be this file).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .codec import json_default
 from .types import Envelope, Event, envelope_of, name_of
@@ -136,17 +138,42 @@ class SQLiteOutbox:
         return await asyncio.to_thread(self.count_now)
 
 
+async def _replay(forwarder: Any) -> int:
+    delivered = 0
+    while True:
+        sent = int(await forwarder.replay_outbox())
+        delivered += sent
+        if not sent:
+            break
+    await forwarder.aclose()
+    return delivered
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python -m events_core.outbox PATH [--limit N]``: what an outbox holds, oldest first."""
+    """``python -m events_core.outbox PATH [--limit N] [--replay MODULE:ATTR]``: what an outbox
+    holds, oldest first; with ``--replay``, send it now through that forwarder."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m events_core.outbox", description=main.__doc__)
     parser.add_argument("path", help="the outbox file (the forwarder's outbox= argument)")
     parser.add_argument("--limit", type=int, default=20, help="events to list (default 20)")
+    parser.add_argument(
+        "--replay", metavar="MODULE:ATTR", help="a forwarder to send the stored events with"
+    )
     args = parser.parse_args(argv)
     if not Path(args.path).exists():
         print(f"no outbox at {args.path}", file=sys.stderr)
         return 1
+    if args.replay:
+        from .cli import load_object
+
+        forwarder = load_object(args.replay)
+        outbox = getattr(forwarder, "outbox", None)
+        if outbox is None or Path(outbox.path).resolve() != Path(args.path).resolve():
+            print(f"{args.replay} does not use the outbox {args.path}", file=sys.stderr)
+            return 2
+        delivered = asyncio.run(_replay(forwarder))
+        print(f"{delivered} event(s) re-sent from {args.path}")
     outbox = SQLiteOutbox(args.path)
     print(f"{outbox.count_now()} event(s) waiting in {args.path}")
     for event in outbox.oldest_now(args.limit):
