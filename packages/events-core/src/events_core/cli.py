@@ -7,11 +7,13 @@ import asyncio
 import importlib
 import logging
 import signal
+import sys
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from .errors import ConfigurationError
 
-__all__ = ["add_consumer_arguments", "configure_logging", "load_object", "serve"]
+__all__ = ["add_consumer_arguments", "configure_logging", "load_object", "run_consumer", "serve"]
 
 
 class _Stoppable(Protocol):
@@ -67,3 +69,16 @@ async def _serve(consumer: _Stoppable) -> None:
 def serve(consumer: _Stoppable) -> None:
     """Run ``consumer`` until SIGINT or SIGTERM, then let it stop gracefully."""
     asyncio.run(_serve(consumer))
+
+
+def run_consumer(args: argparse.Namespace, build: Callable[[list[Any]], _Stoppable]) -> int:
+    """The body of a consumer command: logging, handlers, ``build(handlers)``, run until a
+    signal. A configuration mistake prints ``error: ...`` and returns 2."""
+    configure_logging(args.log_level)
+    try:
+        consumer = build([load_object(spec) for spec in args.handlers])
+    except ConfigurationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    serve(consumer)
+    return 0

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from events_core import ConfigurationError
-from events_core.cli import add_consumer_arguments, configure_logging, load_object, serve
+from events_core.cli import add_consumer_arguments, run_consumer
 
 from .subscriber import PubSubSubscriber
 
@@ -27,18 +25,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    configure_logging(args.log_level)
-    try:
-        subscriber = PubSubSubscriber(
+    return run_consumer(
+        args,
+        lambda handlers: PubSubSubscriber(
             args.project,
             args.subscription,
-            [load_object(spec) for spec in args.handlers],
+            handlers,
             concurrency=args.concurrency,
             pull_timeout=args.pull_timeout,
             shutdown_timeout=args.shutdown_timeout,
-        )
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    serve(subscriber)
-    return 0
+        ),
+    )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from events_core import ConfigurationError
-from events_core.cli import add_consumer_arguments, configure_logging, load_object, serve
+from events_core.cli import add_consumer_arguments, load_object, run_consumer
 
 from .consumer import SQSConsumer
 
@@ -29,13 +27,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    configure_logging(args.log_level)
-    try:
-        handlers = [load_object(spec) for spec in args.handlers]
-        kwargs: dict[str, Any] = {}
-        if args.endpoint_url:
-            kwargs["endpoint_url"] = args.endpoint_url
-        consumer = SQSConsumer(
+    kwargs: dict[str, Any] = {"endpoint_url": args.endpoint_url} if args.endpoint_url else {}
+    return run_consumer(
+        args,
+        lambda handlers: SQSConsumer(
             args.queue_url,
             handlers,
             region_name=args.region,
@@ -43,9 +38,5 @@ def main(argv: list[str] | None = None) -> int:
             wait_time_seconds=args.wait_time,
             shutdown_timeout=args.shutdown_timeout,
             **kwargs,
-        )
-    except ConfigurationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    serve(consumer)
-    return 0
+        ),
+    )
