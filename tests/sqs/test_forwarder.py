@@ -241,3 +241,21 @@ async def test_outbox_across_a_restart(sqs: Any, sqs_endpoint: str, tmp_path: An
     ids = {m["MessageAttributes"]["event_id"]["StringValue"] for m in messages}
     assert len(ids) == 2
     await up.aclose()
+
+
+def test_transient_or_permanent() -> None:
+    from botocore.exceptions import EndpointConnectionError, ParamValidationError
+
+    from events_sqs.client import is_transient
+
+    assert is_transient(EndpointConnectionError(endpoint_url="http://127.0.0.1:9"))
+    assert not is_transient(ParamValidationError(report="bad"))
+    throttled = type("ClientError", (Exception,), {})()
+    throttled.response = {"Error": {"Code": "ThrottlingException"}}  # type: ignore[attr-defined]
+    assert is_transient(throttled)
+    refused = type("ClientError", (Exception,), {})()
+    refused.response = {
+        "Error": {"Code": "InvalidParameterValue"},
+        "ResponseMetadata": {"HTTPStatusCode": 400},
+    }  # type: ignore[attr-defined]
+    assert not is_transient(refused)

@@ -72,6 +72,8 @@ def is_transient(exc: BaseException) -> bool:
         code = response.get("Error", {}).get("Code", "")
         status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return code in TRANSIENT_CODES or int(status or 0) >= 500
+    if "Validation" in type(exc).__name__:  # a request that can never be right
+        return False
     # connection errors, timeouts, a closed session: botocore, aiohttp and asyncio all land here
     return isinstance(exc, (OSError, asyncio.TimeoutError)) or type(exc).__module__.startswith(
         ("botocore", "aiohttp", "aiobotocore")
@@ -85,10 +87,17 @@ class SQSClient:
         self.queue_url = queue_url
         self._region = region_name
         # Our callers retry with their own backoff (and report per event), so botocore's own
-        # retries would only multiply the wait; a given ``config=`` is used as it is.
+        # retries would only multiply the wait; the requests are built here, so validating
+        # them again would only spend time on the event loop. A given ``config=`` is used as
+        # it is.
         client_kwargs.setdefault(
             "config",
-            AioConfig(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=60),
+            AioConfig(
+                retries={"total_max_attempts": 1},
+                connect_timeout=5,
+                read_timeout=60,
+                parameter_validation=False,
+            ),
         )
         self._kwargs = client_kwargs
         self._session = shared_session()
