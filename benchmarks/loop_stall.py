@@ -61,3 +61,25 @@ async def drive(app: Any, handler: Any, requests: int, in_flight: int) -> None:
     close = getattr(handler, "aclose", None)
     if close is not None:
         await close()
+
+
+def app_with(handler: Any, per_request: int) -> Any:
+    """A FastAPI app whose ``GET /`` dispatches ``per_request`` events to ``handler``, its
+    middleware stack built ahead (as at start-up, outside any measurement)."""
+    from fastapi import FastAPI
+    from fastapi.responses import PlainTextResponse
+
+    from fastapi_events.dispatcher import dispatch
+    from fastapi_events.middleware import EventHandlerASGIMiddleware
+
+    app = FastAPI()
+    app.add_middleware(EventHandlerASGIMiddleware, handlers=[handler])
+
+    @app.get("/")
+    async def index() -> PlainTextResponse:
+        for i in range(per_request):
+            dispatch("bench.event", {"i": i, "text": "x" * 100})
+        return PlainTextResponse("ok")
+
+    app.middleware_stack = app.build_middleware_stack()
+    return app

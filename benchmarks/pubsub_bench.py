@@ -16,12 +16,9 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
-from loop_stall import drive, stall, with_ticker
+from loop_stall import app_with, drive, stall, with_ticker
 
-from fastapi_events.dispatcher import dispatch
 from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler
-from fastapi_events.middleware import EventHandlerASGIMiddleware
 
 PROJECT = "bench-project"
 EVENTS = 2000
@@ -64,18 +61,9 @@ async def drain(subscription: str, expect: int, timeout: float = 120) -> int:
 
 
 def build_app(topic_id: str) -> tuple[FastAPI, Any]:
-    app = FastAPI()
+    """The app and its forwarder, built before the measurement starts (as at start-up)."""
     handler = GoogleCloudSimplePubSubHandler(PROJECT, topic_id, batch_settings_kwargs={})
-    app.add_middleware(EventHandlerASGIMiddleware, handlers=[handler])
-
-    @app.get("/")
-    async def index() -> PlainTextResponse:
-        for i in range(PER_REQUEST):
-            dispatch("bench.event", {"i": i, "text": "x" * 100})
-        return PlainTextResponse("ok")
-
-    app.middleware_stack = app.build_middleware_stack()
-    return app, handler
+    return app_with(handler, PER_REQUEST), handler
 
 
 async def publish_through_app(app: FastAPI, handler: Any) -> None:

@@ -22,12 +22,9 @@ from typing import Any
 
 import boto3
 from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
-from loop_stall import drive, stall, with_ticker
+from loop_stall import app_with, drive, stall, with_ticker
 
-from fastapi_events.dispatcher import dispatch
 from fastapi_events.handlers.aws import SQSForwardHandler
-from fastapi_events.middleware import EventHandlerASGIMiddleware
 
 ENDPOINT = os.environ["SQS_ENDPOINT"]
 REGION = "us-east-1"
@@ -59,18 +56,8 @@ async def idle() -> None:
 
 def build_app(url: str) -> tuple[FastAPI, Any]:
     """The app and its forwarder, built before the measurement starts (as at start-up)."""
-    app = FastAPI()
     handler = SQSForwardHandler(url, REGION, endpoint_url=ENDPOINT)
-    app.add_middleware(EventHandlerASGIMiddleware, handlers=[handler])
-
-    @app.get("/")
-    async def index() -> PlainTextResponse:
-        for i in range(PER_REQUEST):
-            dispatch("bench.event", {"i": i, "text": "x" * 100})
-        return PlainTextResponse("ok")
-
-    app.middleware_stack = app.build_middleware_stack()
-    return app, handler
+    return app_with(handler, PER_REQUEST), handler
 
 
 async def forward_through_app(app: FastAPI, handler: Any) -> None:
