@@ -42,8 +42,11 @@ def stall(lateness: list[float]) -> dict[str, float]:
     }
 
 
-async def drive(app: Any, handler: Any, requests: int, in_flight: int) -> None:
-    """Send ``requests`` GETs to ``app``, ``in_flight`` at a time; then close ``handler``."""
+async def drive(
+    app: Any, handler: Any, requests: int, in_flight: int, *, close: bool = True
+) -> None:
+    """Send ``requests`` GETs to ``app``, ``in_flight`` at a time; then close ``handler`` (or,
+    with ``close=False``, wait until it has sent everything, as a long-lived app would)."""
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}
@@ -58,9 +61,9 @@ async def drive(app: Any, handler: Any, requests: int, in_flight: int) -> None:
             await app(dict(SCOPE, state={}), receive, send)
 
     await asyncio.gather(*(one() for _ in range(requests)))
-    close = getattr(handler, "aclose", None)
-    if close is not None:
-        await close()
+    finish = getattr(handler, "aclose" if close else "drain_sends", None)
+    if finish is not None:
+        await finish()
 
 
 def app_with(handler: Any, per_request: int) -> Any:

@@ -27,14 +27,20 @@ def order_app(forwarder: Any, events_per_request: int) -> FastAPI:
 
 
 async def traffic_with_a_cut(
-    app: FastAPI, forwarder: Any, proxy: FlakyProxy, requests: int, cut_seconds: float = 3.0
+    app: FastAPI,
+    forwarder: Any,
+    proxy: FlakyProxy,
+    requests: int,
+    cut_seconds: float = 3.0,
+    clients: int = 50,
 ) -> int:
-    """Send ``requests`` requests (10 at a time), cutting the proxy for ``cut_seconds`` once a
-    quarter of them are done; return the most events the forwarder held at once."""
+    """Send ``requests`` requests (``clients`` at a time), cutting the proxy for
+    ``cut_seconds`` once a quarter of them are done; return the most events the forwarder held
+    at once."""
     peak = 0
     done = 0
     quarter = asyncio.Event()
-    slots = asyncio.Semaphore(10)
+    slots = asyncio.Semaphore(clients)
 
     async def one(number: int) -> None:
         nonlocal peak, done
@@ -52,5 +58,5 @@ async def traffic_with_a_cut(
     await asyncio.sleep(cut_seconds)
     assert not load.done()  # still retrying, not given up
     proxy.restore()
-    await asyncio.wait_for(load, 90)
+    await asyncio.wait_for(load, 300)
     return peak
