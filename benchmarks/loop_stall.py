@@ -66,6 +66,14 @@ async def drive(
         await finish()
 
 
+async def start(handler: Any) -> None:
+    """What lifespan startup does for our handlers (client, queue, size limit); the original's
+    handlers have no such step."""
+    begin = getattr(handler, "astart", None)
+    if begin is not None:
+        await begin()
+
+
 def app_with(handler: Any, per_request: int) -> Any:
     """A FastAPI app whose ``GET /`` dispatches ``per_request`` events to ``handler``, its
     middleware stack built ahead (as at start-up, outside any measurement)."""

@@ -21,7 +21,7 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI
-from loop_stall import app_with, drive, stall, with_ticker
+from loop_stall import app_with, drive, stall, start, with_ticker
 
 from fastapi_events.handlers.gcp import GoogleCloudSimplePubSubHandler
 
@@ -71,13 +71,6 @@ def build_app(topic_id: str) -> tuple[FastAPI, Any]:
     return app_with(handler, PER_REQUEST), handler
 
 
-async def start(handler: Any) -> None:
-    """What lifespan startup does for our handlers."""
-    begin = getattr(handler, "astart", None)
-    if begin is not None:
-        await begin()
-
-
 async def publish_through_app(app: FastAPI, handler: Any) -> None:
     await drive(app, handler, EVENTS // PER_REQUEST, IN_FLIGHT)
 
@@ -94,11 +87,11 @@ async def subscribe(subscription: str) -> float:
 
     project, _, subscription_id = subscription.split("/")[1:4]
     subscriber = PubSubSubscriber(project, subscription_id, handler, concurrency=100)
-    start = time.perf_counter()
+    began = time.perf_counter()
     async with subscriber.running():
         while subscriber.stats.settled < EVENTS:  # noqa: ASYNC110 - polling a counter
             await asyncio.sleep(0.01)
-    return time.perf_counter() - start
+    return time.perf_counter() - began
 
 
 async def main() -> None:
